@@ -1,0 +1,81 @@
+/**
+ * Twilio adapters: one start+check through twilioVerify against the same calls on the
+ * bare official client, and one send through twilioMessages against a bare
+ * messages.create. Both sides use the same RequestClient and the same local Twilio fake,
+ * so the ratio is the adapter's own cost (validation, timeout race, error mapping).
+ */
+import twilio from 'twilio';
+import { twilioVerify, TwofaRequestClient } from '@twofa/twilio-verify';
+import { twilioMessages } from '@twofa/twilio-messages';
+import { TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, TWILIO_SERVICE_SID as SERVICE_SID, startTwilioFake } from '@twofa/testkit';
+import { fmt, measure, type Measured } from './measure.js';
+
+const OPS = 300;
+const WARMUP = 200;
+const TO = '+15005550006';
+
+const ROUNDS = 3;
+
+/** Bare and adapter alternate for ROUNDS rounds; the best round of each counts (damps noise on a shared machine). */
+async function pair(bareLabel: string, bare: () => Promise<void>, adapterLabel: string, adapter: () => Promise<void>, reset: () => void) {
+  for (let i = 0; i < WARMUP; i++) {
+    await bare();
+    await adapter();
+  }
+  let b: Measured | undefined;
+  let a: Measured | undefined;
+  for (let r = 1; r <= ROUNDS; r++) {
+    reset();
+    const mb = await measure(`${bareLabel} (round ${r})`, OPS, bare);
+    reset();
+    const ma = await measure(`${adapterLabel} (round ${r})`, OPS, adapter);
+    if (!b || mb.opsPerSec > b.opsPerSec) b = mb;
+    if (!a || ma.opsPerSec > a.opsPerSec) a = ma;
+  }
+  return { bare: b!, adapter: a! };
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const fake = await startTwilioFake();
+  try {
+    const http = () => new TwofaRequestClient({ timeoutMs: 10_000, baseUrls: fake.baseUrls });
+    const client = twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: http() });
+    const verifier = twilioVerify({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, serviceSid: SERVICE_SID, baseUrls: fake.baseUrls });
+    const sender = twilioMessages({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: '+15005550001', baseUrls: fake.baseUrls });
+
+    const bareVerify = async () => {
+      const v = await client.verify.v2.services(SERVICE_SID).verifications.create({ to: TO, channel: 'sms' });
+      const c = await client.verify.v2.services(SERVICE_SID).verificationChecks.create({ verificationSid: v.sid, code: fake.lastCode(TO)! });
+      if (c.status !== 'approved') throw new Error('bench: bare check not approved');
+    };
+    const adapterVerify = async () => {
+      const s = await verifier.start({ to: TO, channel: 'sms' });
+      if ((await verifier.check({ id: s.id, code: fake.lastCode(TO)! })) !== 'approved') throw new Error('bench: check not approved');
+    };
+    const bareSend = async () => {
+      await client.messages.create({ to: TO, from: '+15005550001', body: 'Your Bench code is 123456.' });
+    };
+    const adapterSend = async () => {
+      await sender.send({ to: TO, body: 'Your Bench code is 123456.', channel: 'sms' });
+    };
+
+    const reset = () => {
+      fake.verifications.clear(); // keeps lastCode() O(1)-ish and memory flat
+      fake.messages.length = 0;
+      fake.server.reset();
+    };
+    const { bare: bv, adapter: av } = await pair('bare twilio client: start+check', bareVerify, 'twilioVerify: start+check', adapterVerify, reset);
+    const { bare: bs, adapter: as } = await pair('bare twilio client: messages.create', bareSend, 'twilioMessages: send', adapterSend, reset);
+
+    const verifyRatio = bv.opsPerSec / av.opsPerSec;
+    const sendRatio = bs.opsPerSec / as.opsPerSec;
+    const addedUs = (1000 / av.opsPerSec - 1000 / bv.opsPerSec) * 1000;
+    console.log(`  twilioVerify start+check vs bare client: ${fmt(verifyRatio, 2)}× (adds ${fmt(addedUs)} µs per start+check)`);
+    console.log(`  twilioMessages send vs bare client:      ${fmt(sendRatio, 2)}×`);
+    return { verifyRatio, sendRatio, adapterVerifyOps: av.opsPerSec, bareVerifyOps: bv.opsPerSec };
+  } finally {
+    await fake.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();

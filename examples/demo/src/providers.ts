@@ -1,0 +1,48 @@
+import type { MessageSender, Store, Verifier } from '@twofa/core';
+import type { DemoConfig } from './config.js';
+
+/** Reads a required variable, naming it when missing (never printing values). */
+function need(config: DemoConfig, ...names: string[]): string[] {
+  const missing = names.filter((n) => !config.env[n]);
+  if (missing.length) throw new Error(`TWOFA_SMS=${config.sms} needs ${missing.join(', ')} (see .env.example).`);
+  return names.map((n) => config.env[n]!);
+}
+
+/**
+ * The provider picked by TWOFA_SMS: a hosted Verifier, or a MessageSender for
+ * localVerifier. Imported lazily so the default demo loads no provider SDK.
+ */
+export async function providerFor(config: DemoConfig): Promise<{ verifier?: Verifier; sender?: MessageSender }> {
+  switch (config.sms) {
+    case 'twilio-verify': {
+      const [accountSid, authToken, serviceSid] = need(config, 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_VERIFY_SERVICE_SID');
+      const { twilioVerify } = await import('@twofa/twilio-verify');
+      return { verifier: twilioVerify({ accountSid: accountSid!, authToken: authToken!, serviceSid: serviceSid!, channels: config.channels }) };
+    }
+    case 'twilio-messages': {
+      const [accountSid, authToken, from] = need(config, 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM');
+      const { twilioMessages } = await import('@twofa/twilio-messages');
+      return { sender: twilioMessages({ accountSid: accountSid!, authToken: authToken!, from: from! }) };
+    }
+    default:
+      throw new Error(`TWOFA_SMS=${config.sms} is not available in this build yet.`);
+  }
+}
+
+/** The store picked by TWOFA_STORE (memory is built in; see twofa.ts). Closed by the demo on exit. */
+export async function storeFor(config: DemoConfig): Promise<Store> {
+  switch (config.store) {
+    case 'redis': {
+      const { redisStore } = await import('@twofa/store-redis');
+      return redisStore({ url: config.redisUrl, prefix: 'twofa-demo:' });
+    }
+    case 'postgres': {
+      const { postgresStore } = await import('@twofa/store-postgres');
+      const store = postgresStore({ connectionString: config.databaseUrl, schema: 'twofa_demo' });
+      await store.migrate(); // a real deploy runs `twofa-postgres migrate` as its own step
+      return store;
+    }
+    default:
+      throw new Error(`TWOFA_STORE=${config.store} needs no adapter.`);
+  }
+}

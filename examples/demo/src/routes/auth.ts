@@ -1,0 +1,88 @@
+import { Router, type Request, type Response } from 'express';
+import { field, page, type AppDeps } from '../deps.js';
+import { isRemembered } from '../remember.js';
+import { homeView, loginView, signupView } from '../views/auth.js';
+import { METHOD_NAMES } from '../views/challenge.js';
+import { inWords } from '../views/time.js';
+
+/** The user's active methods, in the order the challenge page offers them. */
+export async function activeMethods(deps: AppDeps, userId: string): Promise<string[]> {
+  const order = ['totp', 'phone', 'recovery'];
+  const rank = (m: string) => (order.includes(m) ? order.indexOf(m) : order.length);
+  return (await deps.twofa.methods(userId))
+    .filter((m) => m.status === 'active')
+    .map((m) => m.method)
+    .sort((a, b) => rank(a) - rank(b));
+}
+
+/** Both factors are done: a fresh session id for the signed-in user. */
+export function completeLogin(deps: AppDeps, req: Request, res: Response, userId: string): void {
+  deps.sessions.regenerate(req, res, { userId });
+  deps.log(`login ok user=${userId}`);
+  res.redirect(303, '/');
+}
+
+export function authRoutes(deps: AppDeps): Router {
+  const r = Router();
+
+  r.get('/', async (req, res) => {
+    const id = req.session.data.userId;
+    const user = id ? deps.users.get(id) : undefined;
+    const methods = user ? (await activeMethods(deps, user.id)).map((m) => METHOD_NAMES[m] ?? m) : [];
+    page(deps, req, res, user ? 'Welcome back' : 'Welcome', homeView(user?.email, methods));
+  });
+
+  r.get('/signup', (req, res) => page(deps, req, res, 'Sign up', signupView(req.session.data.csrf)));
+
+  r.post('/signup', async (req, res) => {
+    const email = field(req, 'email').trim();
+    const password = field(req, 'password');
+    if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254 || password.length < 10 || password.length > 1024) {
+      req.session.data.flash = { kind: 'error', text: 'Enter a valid email and a password of at least 10 characters.' };
+      return page(deps, req, res, 'Sign up', signupView(req.session.data.csrf, email), 400);
+    }
+    const user = await deps.users.create(email, password);
+    if (user === 'taken') {
+      req.session.data.flash = { kind: 'error', text: 'That email already has an account. Log in instead.' };
+      return page(deps, req, res, 'Sign up', signupView(req.session.data.csrf, email), 409);
+    }
+    deps.sessions.regenerate(req, res, { userId: user.id, flash: { kind: 'ok', text: 'Account created. Now protect it with a second step.' } });
+    deps.log(`signup user=${user.id}`);
+    res.redirect(303, '/security');
+  });
+
+  r.get('/login', (req, res) => {
+    if (req.session.data.userId) return res.redirect(303, '/');
+    page(deps, req, res, 'Log in', loginView(req.session.data.csrf));
+  });
+
+  r.post('/login', async (req, res) => {
+    const email = field(req, 'email');
+    const key = email.trim().toLowerCase();
+    const until = deps.loginThrottle.blockedUntil(key);
+    if (until !== undefined) {
+      req.session.data.flash = { kind: 'error', text: `Too many failed logins for this account. Try again in ${inWords(until - deps.clock.now())}.` };
+      return page(deps, req, res, 'Log in', loginView(req.session.data.csrf, email), 429);
+    }
+    const user = await deps.users.authenticate(email, field(req, 'password').slice(0, 1024));
+    if (!user) {
+      deps.loginThrottle.fail(key);
+      deps.log('login failed (password)');
+      req.session.data.flash = { kind: 'error', text: 'That email and password do not match an account.' };
+      return page(deps, req, res, 'Log in', loginView(req.session.data.csrf, email), 401);
+    }
+    deps.loginThrottle.reset(key);
+    const methods = await activeMethods(deps, user.id);
+    if (methods.length === 0 || (await isRemembered(deps, req, user.id))) return completeLogin(deps, req, res, user.id);
+    // Password accepted; the second step is due. The user is not signed in yet.
+    deps.sessions.regenerate(req, res, { pending: { userId: user.id, since: deps.clock.now() } });
+    res.redirect(303, '/challenge');
+  });
+
+  r.post('/logout', (req, res) => {
+    deps.sessions.destroy(req, res);
+    res.redirect(303, '/login');
+  });
+
+  return r;
+}

@@ -1,0 +1,69 @@
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock, type TwoFactor } from '@twofa/core';
+import { createApp } from './app.js';
+import { loadConfig, type DemoConfig } from './config.js';
+import type { Outbox } from './outbox.js';
+import { Sessions } from './session.js';
+import { buildTwoFactor } from './twofa.js';
+import { LoginThrottle } from './throttle.js';
+import { Users } from './users.js';
+
+export interface StartOptions {
+  /** Defaults to loadConfig(process.env). */
+  config?: DemoConfig;
+  /** Tests pass a FakeClock; it drives twofa, sessions and the outbox alike. */
+  clock?: Clock;
+  /** App log lines (default: console.log). */
+  log?: (line: string) => void;
+  /** Terminal lines of the console sender, which carry codes (default: console.log). */
+  consoleWrite?: (line: string) => void;
+}
+
+export interface RunningDemo {
+  url: string;
+  outboxUrl?: string;
+  twofa: TwoFactor;
+  outbox?: Outbox;
+  notes: string[];
+  /** Phone channels offered. */
+  channels: readonly string[];
+  close(): Promise<void>;
+}
+
+/** Builds everything and listens. Port 0 picks a free port (tests). */
+export async function startDemo(options: StartOptions = {}): Promise<RunningDemo> {
+  const config = options.config ?? loadConfig();
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const built = await buildTwoFactor(config, clock, { ...(options.consoleWrite ? { consoleWrite: options.consoleWrite } : {}), warn: log });
+  const outbox = config.production ? undefined : built.outbox;
+  const sessions = new Sessions({ secure: config.secureCookies, clock });
+  const app = createApp(
+    { twofa: built.twofa, users: new Users(), loginThrottle: new LoginThrottle(clock), sessions, clock, secureCookies: config.secureCookies, log, ...(outbox ? { outbox } : {}) },
+    built.channels,
+  );
+  // Events carry no codes or numbers, so they are safe to log.
+  built.twofa.on('user.locked', (e) => log(`user locked user=${e.userId} until=${new Date(e.until).toISOString()}`));
+  built.twofa.on('verification.sent', (e) => log(`code sent user=${e.userId} channel=${e.channel ?? '-'} to=${e.destination ?? '-'}`));
+
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  return {
+    url,
+    ...(outbox ? { outboxUrl: `${url}/dev/outbox`, outbox } : {}),
+    twofa: built.twofa,
+    notes: built.notes,
+    channels: built.channels,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await built.store.close?.();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { generate } from 'otplib';
+import { FakeClock } from '@twofa/testkit';
+import { loadConfig } from '../src/config.js';
+import { startDemo, type RunningDemo } from '../src/start.js';
+
+export const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/demo/', import.meta.url));
+
+/** The demo in this process on 127.0.0.1:0, on a fake clock, with its log captured. */
+export interface Harness {
+  demo: RunningDemo;
+  clock: FakeClock;
+  /** App log lines: checked for codes and secrets at the end of each file. */
+  log: string[];
+  /** The console sender's terminal lines (these carry codes by design). */
+  terminal: string[];
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const clock = new FakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+  const log: string[] = [];
+  const terminal: string[] = [];
+  const demo = await startDemo({
+    config: loadConfig({ HOST: '127.0.0.1', PORT: '0' }),
+    clock,
+    log: (l) => log.push(l),
+    consoleWrite: (l) => terminal.push(l),
+  });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  return {
+    demo, clock, log, terminal, browser,
+    close: async () => {
+      await browser.close();
+      await demo.close();
+    },
+  };
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+}
+
+/** The code an authenticator app would show now, on the test's clock. */
+export function totpNow(secret: string, clock: FakeClock): Promise<string> {
+  return generate({ secret, epoch: Math.floor(clock.now() / 1000) });
+}
+
+/** The flash notice of the current page. */
+export async function notice(page: Page): Promise<string> {
+  return (await page.locator('.flash').textContent()) ?? '';
+}
+
+export async function signUp(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(`${url}/signup`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button:has-text("Create account")');
+  await page.waitForURL(`${url}/security`);
+}
+
+/** Enrolls an authenticator app the way a person would: reads the key off the page. */
+export async function enrollTotp(page: Page, url: string, clock: FakeClock): Promise<{ secret: string; recoveryCodes: string[] }> {
+  await page.goto(`${url}/security`);
+  await page.click('button:has-text("Set up authenticator app")');
+  const secret = (await page.locator('#totp-secret').textContent())!.trim();
+  await page.fill('#totp input[name=code]', await totpNow(secret, clock));
+  await page.click('button:has-text("Turn on")');
+  await page.waitForSelector('#new-recovery-codes');
+  const recoveryCodes = await page.locator('.recovery-code').allTextContents();
+  return { secret, recoveryCodes };
+}
+
+export async function logIn(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button:has-text("Log in")')]);
+}
+
+export async function logOut(page: Page, url: string): Promise<void> {
+  await page.click('button:has-text("Log out")');
+  await page.waitForURL(`${url}/login`);
+}
+
+/** Submits a code on the challenge page for the current method tab. */
+export async function submitCode(page: Page, code: string, remember = false): Promise<void> {
+  await page.fill('form[action="/challenge/verify"] input[name=code]', code);
+  if (remember) await page.check('input[name=remember]');
+  await page.click('form[action="/challenge/verify"] button');
+  await page.waitForLoadState('domcontentloaded');
+}
+
+/** The newest code in the dev outbox, read from its page like a developer would. */
+export async function latestOutboxCode(page: Page, url: string): Promise<string> {
+  const outbox = await page.context().newPage();
+  await outbox.goto(`${url}/dev/outbox`);
+  const body = (await outbox.locator('#outbox tr.message td.body').first().textContent()) ?? '';
+  await outbox.close();
+  const code = /\b(\d{6})\b/.exec(body)?.[1];
+  if (!code) throw new Error('no code in the outbox');
+  return code;
+}
+
+/** Fails if any app log line contains one of the given secrets or codes. */
+export function leaks(log: string[], secrets: string[]): string[] {
+  return log.filter((line) => secrets.some((s) => s.length >= 6 && line.includes(s)));
+}

@@ -1,0 +1,90 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { enrollTotp, latestOutboxCode, logIn, logOut, shot, signUp, startHarness, submitCode, totpNow, type Harness } from './harness.js';
+
+let h: Harness;
+let ctx: BrowserContext;
+let page: Page;
+let url: string;
+let secret = '';
+const email = 'remy@example.com';
+const password = 'remember me please';
+
+beforeAll(async () => {
+  h = await startHarness();
+  url = h.demo.url;
+  ctx = await h.browser.newContext();
+  page = await ctx.newPage();
+});
+afterAll(async () => {
+  await h?.close();
+});
+// Every browser test leaves a screenshot of where it ended (test-artifacts/demo/, not committed).
+afterEach(async (t) => {
+  if (page && !page.isClosed()) await shot(page, `remember-${t.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+});
+
+const path = () => new URL(page.url()).pathname;
+
+async function passChallenge(remember: boolean): Promise<void> {
+  expect(path()).toBe('/challenge');
+  h.clock.advance(30_000);
+  await submitCode(page, await totpNow(secret, h.clock), remember);
+  expect(path()).toBe('/');
+}
+
+describe('"Remember this device for 30 days"', () => {
+  it('sets an HttpOnly cookie for 30 days that skips the challenge at the next login', async () => {
+    await signUp(page, url, email, password);
+    ({ secret } = await enrollTotp(page, url, h.clock));
+    await logOut(page, url);
+    await logIn(page, url, email, password);
+    await passChallenge(true);
+    const cookie = (await ctx.cookies()).find((c) => c.name === 'remember');
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe('Lax');
+    expect(Math.abs(cookie!.expires - (Date.now() / 1000 + 30 * 86400))).toBeLessThan(120);
+
+    await logOut(page, url);
+    await logIn(page, url, email, password);
+    expect(path()).toBe('/'); // no challenge
+    expect(await page.locator('#signed-in').textContent()).toContain(email);
+    await shot(page, 'remembered-login');
+  });
+
+  it('does not carry over to another browser, or to a tampered cookie', async () => {
+    const other = await h.browser.newContext();
+    const p2 = await other.newPage();
+    await logIn(p2, url, email, password);
+    expect(new URL(p2.url()).pathname).toBe('/challenge');
+    const token = (await ctx.cookies()).find((c) => c.name === 'remember')!.value;
+    const forged = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
+    await other.addCookies([{ name: 'remember', value: forged, url }]);
+    await logIn(p2, url, email, password);
+    expect(new URL(p2.url()).pathname).toBe('/challenge');
+    await other.close();
+  });
+
+  it('is revoked when the 2FA methods change (a phone is added)', async () => {
+    await page.goto(`${url}/security`);
+    await page.fill('input[name=phoneNumber]', '+1 201 555 0199');
+    await page.click('button:has-text("Send confirmation code")');
+    await page.fill('#phone input[name=code]', await latestOutboxCode(page, url));
+    await page.click('button:has-text("Confirm phone")');
+    expect(await page.locator('#phone').textContent()).toContain('+1 ••• ••• 0199');
+    await logOut(page, url);
+    await logIn(page, url, email, password);
+    await shot(page, 'remember-revoked');
+    await passChallenge(true); // and remember again under the new version
+    await logOut(page, url);
+    await logIn(page, url, email, password);
+    expect(path()).toBe('/');
+  });
+
+  it('expires after 30 days', async () => {
+    await logOut(page, url);
+    h.clock.advance(31 * 86_400_000);
+    await logIn(page, url, email, password);
+    expect(path()).toBe('/challenge');
+  });
+});

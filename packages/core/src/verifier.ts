@@ -1,0 +1,57 @@
+/** How a code travels to the user. */
+export type Channel = 'sms' | 'call' | 'whatsapp' | 'email';
+
+export interface StartInput {
+  /** E.164 phone number (or an email address for the email channel). */
+  to: string;
+  channel: Channel;
+  /** BCP 47 language tag, e.g. 'en', 'fr', 'pt-BR'. */
+  locale?: string;
+}
+
+export interface StartedVerification {
+  /** Opaque id; `check` and `cancel` take it. */
+  id: string;
+  channel: Channel;
+  /** Epoch ms after which the code no longer works. */
+  expiresAt: number;
+}
+
+export type CheckStatus = 'approved' | 'pending' | 'expired' | 'max_attempts' | 'canceled';
+
+export interface CheckInput {
+  id: string;
+  code: string;
+}
+
+/**
+ * Sends a code to a destination and later checks it. Hosted verifiers (Twilio Verify,
+ * Vonage Verify) keep the code at the provider; `localVerifier` keeps only its hash.
+ * Failures are thrown as TwoFactorError with a stable code (see errors.ts).
+ */
+export interface Verifier {
+  readonly name: string;
+  readonly channels: readonly Channel[];
+  start(input: StartInput): Promise<StartedVerification>;
+  check(input: CheckInput): Promise<CheckStatus>;
+  /** Ends a verification early. Resolves false when there was nothing to cancel. */
+  cancel(id: string): Promise<boolean>;
+  /**
+   * Optional line-type check used by phone() at enrollment (e.g. Twilio Lookup).
+   * Returns the line type ('mobile', 'landline', 'voip', ...) or null when unknown.
+   */
+  lookupLineType?(e164: string): Promise<string | null>;
+}
+
+export interface OutgoingMessage {
+  to: string;
+  body: string;
+  channel: Channel;
+}
+
+/** Delivers a text a local verifier wrote. */
+export interface MessageSender {
+  readonly name: string;
+  readonly channels: readonly Channel[];
+  send(message: OutgoingMessage): Promise<{ id: string }>;
+}

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { phone, recoveryCodes, totp, TwoFactorError, type Verifier } from '@twofa/core';
+import { setup } from './helpers.js';
+
+describe('phone', () => {
+  it('enrolls a number with a confirmation code and stores it as E.164, shown masked', async () => {
+    const ctx = setup();
+    const e = await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '(415) 555-0123' });
+    expect(e).toMatchObject({ method: 'phone', destination: '+1 ••• ••• 0123', channel: 'sms' });
+    expect(ctx.sent.at(-1)?.to).toBe('+14155550123');
+    const r = await ctx.twofa.confirmEnrollment('u1', 'phone', ctx.lastCode());
+    expect(r.ok).toBe(true);
+    expect(r.ok && r.recoveryCodes).toHaveLength(10);
+    const m = (await ctx.twofa.methods('u1')).find((x) => x.method === 'phone');
+    expect(m).toMatchObject({ status: 'active', display: { phone: '+1 ••• ••• 0123' } });
+  });
+
+  it('a wrong confirmation code leaves the enrollment pending', async () => {
+    const ctx = setup();
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    const wrong = ctx.lastCode() === '000000' ? '111111' : '000000';
+    expect(await ctx.twofa.confirmEnrollment('u1', 'phone', wrong)).toMatchObject({ ok: false, error: 'invalid_code', attemptsLeft: 4 });
+    expect((await ctx.twofa.methods('u1')).find((x) => x.method === 'phone')?.status).toBe('pending');
+    expect((await ctx.twofa.confirmEnrollment('u1', 'phone', ctx.lastCode())).ok).toBe(true);
+  });
+
+  it('challenge sends a code (Sentry activate) and verify checks it once', async () => {
+    const ctx = setup();
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    await ctx.twofa.confirmEnrollment('u1', 'phone', ctx.lastCode());
+    const before = ctx.sent.length;
+    const ch = await ctx.twofa.challenge('u1', { method: 'phone', channel: 'call' });
+    expect(ctx.sent.length).toBe(before + 1);
+    expect(ctx.sent.at(-1)?.channel).toBe('call');
+    expect(ch).toMatchObject({ method: 'phone', channel: 'call', destination: '+1 ••• ••• 0123' });
+    expect(ch.resendAt).toBe(ctx.clock.now() + 180_000);
+    const code = ctx.lastCode();
+    expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: ` ${code.slice(0, 3)}-${code.slice(3)} ` })).toEqual({ ok: true, method: 'phone' });
+    expect((await ctx.twofa.verify('u1', { challengeId: ch.id, code })).ok).toBe(false);
+    // A wrong entry never triggers a new send.
+    expect(ctx.sent.length).toBe(before + 1);
+  });
+
+  it('cancels the provider verification when a challenge uses up its attempts, and checks no more', async () => {
+    const rec = recordingVerifier();
+    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier }), recoveryCodes()], policy: { lockoutAfter: 50, hourlyMaxAttempts: 50 } });
+    rec.next = 'approved';
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    expect((await ctx.twofa.confirmEnrollment('u1', 'phone', '123456')).ok).toBe(true);
+    ctx.clock.advanceSeconds(181);
+    const ch = await ctx.twofa.challenge('u1', { method: 'phone' });
+    rec.next = 'pending'; // every guess is wrong
+    const checksBefore = rec.checks;
+    for (let i = 4; i >= 1; i--) {
+      expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: '000000' })).toMatchObject({ ok: false, error: 'invalid_code', attemptsLeft: i });
+    }
+    expect(rec.cancels).toEqual([]);
+    expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: '000000' })).toMatchObject({ ok: false, error: 'invalid_code', attemptsLeft: 0 });
+    expect(rec.cancels).toEqual(['v2']); // the challenge's verification, not the enrollment's
+    rec.next = 'approved';
+    expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: '123456' })).toMatchObject({ ok: false, error: 'max_attempts' });
+    expect(rec.checks - checksBefore).toBe(5);
+    expect(rec.cancels).toHaveLength(1);
+  });
+
+  it('applies allowed and denied countries and refuses invalid numbers, writing nothing', async () => {
+    const ctx = setup({
+      interfaces: [phone({ verifier: recordingVerifier().verifier, numbers: { defaultRegion: 'US', allowedCountries: ['US', 'CA'], deniedCountries: ['CA'] } })],
+    });
+    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+442071838750' })).rejects.toMatchObject({ code: 'country_not_allowed' });
+    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+16135550123' })).rejects.toMatchObject({ code: 'country_not_allowed' });
+    for (const bad of ['12', '+1 555', 'not a number', '+999 1234 5678', '١٢٣٤٥٦٧٨٩٠', '+1\u0000415555012', 'x'.repeat(10_000)]) {
+      await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: bad }), JSON.stringify(bad.slice(0, 20))).rejects.toMatchObject({ code: 'invalid_phone_number' });
+    }
+    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: 4155550123 })).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(await ctx.store.getAuthenticators('u1')).toEqual([]);
+  });
+
+  it('errors never echo the number', async () => {
+    const ctx = setup({ interfaces: [phone({ verifier: recordingVerifier().verifier, numbers: { allowedCountries: ['US'] } })] });
+    const err = await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+442071838750' }).catch((e: TwoFactorError) => e);
+    expect(err).toBeInstanceOf(TwoFactorError);
+    expect(JSON.stringify({ m: (err as Error).message, s: (err as Error).stack })).not.toMatch(/2071838750/);
+  });
+
+  it('falls back to the next channel only on retryable or channel errors', async () => {
+    const rec = recordingVerifier();
+    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier, channels: ['sms', 'call'] }), recoveryCodes()] });
+    rec.failNext.push(new TwoFactorError('provider_unavailable'));
+    const e = await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    expect(e.channel).toBe('call');
+    expect(rec.starts.map((s) => s.channel)).toEqual(['sms', 'call']);
+
+    rec.starts.length = 0;
+    ctx.clock.advanceSeconds(181);
+    rec.failNext.push(new TwoFactorError('invalid_destination'));
+    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' })).rejects.toMatchObject({ code: 'invalid_destination' });
+    expect(rec.starts.map((s) => s.channel)).toEqual(['sms']); // a permanent error is not retried elsewhere
+  });
+
+  it('refuses a line type not allowed by the lookup', async () => {
+    const rec = recordingVerifier('landline');
+    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier, lineTypes: ['mobile'] }), totp()] });
+    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' })).rejects.toMatchObject({ code: 'line_type_not_allowed' });
+    expect(rec.starts).toEqual([]);
+  });
+
+  it('is unavailable without a verifier', async () => {
+    const ctx = setup({ interfaces: [totp(), phone(), recoveryCodes()] });
+    expect((await ctx.twofa.methods('u1')).map((m) => m.method)).toEqual(['totp']);
+    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' })).rejects.toMatchObject({ code: 'method_unavailable' });
+  });
+
+  it('provider outcomes map to typed results: expired and max attempts close the challenge', async () => {
+    const rec = recordingVerifier();
+    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    rec.next = 'approved';
+    expect((await ctx.twofa.confirmEnrollment('u1', 'phone', '123456')).ok).toBe(true);
+    const ch = await ctx.twofa.challenge('u1');
+    rec.next = 'max_attempts';
+    expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: '123456' })).toMatchObject({ ok: false, error: 'max_attempts' });
+    rec.next = 'approved';
+    expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: '123456' })).toMatchObject({ ok: false, error: 'expired' });
+  });
+
+  it('a failed send is an error the caller sees, and opens no challenge', async () => {
+    const rec = recordingVerifier();
+    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    rec.next = 'approved';
+    await ctx.twofa.confirmEnrollment('u1', 'phone', '123456');
+    rec.failNext.push(new TwoFactorError('provider_unavailable'));
+    await expect(ctx.twofa.challenge('u1')).rejects.toMatchObject({ code: 'provider_unavailable' });
+  });
+});
+
+/** A scripted Verifier for manager-level tests. */
+function recordingVerifier(lineType: string | null = 'mobile') {
+  const state = {
+    starts: [] as { to: string; channel: string }[],
+    checks: 0,
+    cancels: [] as string[],
+    failNext: [] as Error[],
+    next: 'pending' as 'approved' | 'pending' | 'expired' | 'max_attempts',
+    verifier: undefined as unknown as Verifier,
+  };
+  let n = 0;
+  state.verifier = {
+    name: 'recording',
+    channels: ['sms', 'call', 'whatsapp'],
+    async start(input) {
+      state.starts.push({ to: input.to, channel: input.channel });
+      const err = state.failNext.shift();
+      if (err) throw err;
+      return { id: `v${++n}`, channel: input.channel, expiresAt: Date.UTC(2026, 0, 1, 12, 10) };
+    },
+    async check() {
+      state.checks++;
+      return state.next;
+    },
+    async cancel(id) {
+      state.cancels.push(id);
+      return true;
+    },
+    async lookupLineType() {
+      return lineType;
+    },
+  };
+  return state;
+}

@@ -1,0 +1,1 @@
+export { redisStore, RedisStore, failClosedRedisOptions, type RedisStoreOptions } from './redis-store.js';

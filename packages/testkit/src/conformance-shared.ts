@@ -1,0 +1,83 @@
+import { expect } from 'vitest';
+import { TwoFactorError, type ErrorCode } from '@twofa/core';
+
+/**
+ * A provider failure an adapter's harness must be able to script on its fake server.
+ * Each maps to one stable code (see EXPECTED_CODE).
+ */
+export type ScriptedFailure =
+  | 'invalid_destination' // Twilio 60200 / Vonage 422 invalid number
+  | 'send_limit' // Twilio 60203
+  | 'channel_unsupported' // Twilio 60205
+  | 'blocked' // Twilio 60410 / 60605
+  | 'rate_limited' // HTTP 429 with Retry-After (the suite uses RETRY_AFTER_SECONDS)
+  | 'server_error' // HTTP 500
+  | 'never_answer' // the connection stays open and silent
+  | 'connection_reset'; // the socket closes without a response
+
+export const RETRY_AFTER_SECONDS = 7;
+
+export const EXPECTED_CODE: Record<ScriptedFailure, ErrorCode> = {
+  invalid_destination: 'invalid_destination',
+  send_limit: 'send_limit',
+  channel_unsupported: 'channel_unsupported',
+  blocked: 'blocked',
+  rate_limited: 'rate_limited',
+  server_error: 'provider_unavailable',
+  never_answer: 'provider_unavailable',
+  connection_reset: 'provider_unavailable',
+};
+
+/** Every message on the error and its cause chain, plus its string form. */
+function texts(e: unknown): string[] {
+  const out: string[] = [];
+  let cur: unknown = e;
+  for (let depth = 0; cur !== undefined && cur !== null && depth < 8; depth++) {
+    if (cur instanceof Error) {
+      out.push(cur.message, String(cur), cur.stack ?? '');
+      cur = (cur as { cause?: unknown }).cause;
+    } else {
+      out.push(typeof cur === 'string' ? cur : safeJson(cur));
+      break;
+    }
+  }
+  return out;
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+/** Digits-only form too, so '+1 555 0100' style reformatting is caught. */
+function forms(secret: string): string[] {
+  const digits = secret.replace(/\D/g, '');
+  return digits.length >= 7 && digits !== secret ? [secret, digits] : [secret];
+}
+
+/** Fails when any secret (credential, code, full number) shows in the error's messages. */
+export function expectNoSecrets(e: unknown, secrets: readonly string[]): void {
+  const all = texts(e).join('\n');
+  for (const s of secrets) {
+    if (!s) continue;
+    for (const f of forms(s)) expect(all.includes(f), `error text leaks a secret (${f.slice(0, 3)}…)`).toBe(false);
+  }
+}
+
+/** Awaits `p`, expecting a TwoFactorError with `code`; returns it. */
+export async function expectTwoFactorError(p: Promise<unknown>, code: ErrorCode): Promise<TwoFactorError> {
+  let caught: unknown;
+  try {
+    await p;
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, `expected TwoFactorError ${code}, got a result`).toBeDefined();
+  expect(caught).toBeInstanceOf(TwoFactorError);
+  const err = caught as TwoFactorError;
+  expect(err.code).toBe(code);
+  return err;
+}

@@ -1,0 +1,32 @@
+import type { Clock } from '@twofa/core';
+
+/** A clock that moves only when told to. Pass it as `clock` to createTwoFactor and stores. */
+export class FakeClock implements Clock {
+  private t: number;
+
+  constructor(start: number | Date = Date.UTC(2026, 0, 1, 12, 0, 0)) {
+    this.t = typeof start === 'number' ? start : start.getTime();
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  /** Move forward by `ms` milliseconds. */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError('FakeClock only moves forward');
+    this.t += ms;
+  }
+
+  advanceSeconds(s: number): void {
+    this.advance(s * 1000);
+  }
+
+  set(t: number | Date): void {
+    this.t = typeof t === 'number' ? t : t.getTime();
+  }
+}
+
+export function fakeClock(start?: number | Date): FakeClock {
+  return new FakeClock(start);
+}

@@ -1,0 +1,1 @@
+export { twilioMessages, type TwilioMessagesOptions } from './twilio-messages.js';
