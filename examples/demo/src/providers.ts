@@ -24,8 +24,18 @@ export async function providerFor(config: DemoConfig): Promise<{ verifier?: Veri
       const { twilioMessages } = await import('@twofa/twilio-messages');
       return { sender: twilioMessages({ accountSid: accountSid!, authToken: authToken!, from: from! }) };
     }
+    case 'vonage-verify': {
+      const [applicationId, privateKey] = need(config, 'VONAGE_APPLICATION_ID', 'VONAGE_PRIVATE_KEY_PATH');
+      const { vonageVerify } = await import('@twofa/vonage-verify');
+      return { verifier: vonageVerify({ applicationId: applicationId!, privateKey: privateKey!, brand: config.env.VONAGE_BRAND || 'twofa demo', channels: config.channels }) };
+    }
+    case 'vonage-sms': {
+      const [apiKey, apiSecret, from] = need(config, 'VONAGE_API_KEY', 'VONAGE_API_SECRET', 'VONAGE_FROM');
+      const { vonageSms } = await import('@twofa/vonage-sms');
+      return { sender: vonageSms({ apiKey: apiKey!, apiSecret: apiSecret!, from: from! }) };
+    }
     default:
-      throw new Error(`TWOFA_SMS=${config.sms} is not available in this build yet.`);
+      throw new Error(`TWOFA_SMS=${config.sms} is not a known provider.`);
   }
 }
 

@@ -10,3 +10,4 @@ export * from './store-tests.js';
 export * from './redis-cluster.js';
 export * from './rewrite-proxy.js';
 export * from './fake-twilio.js';
+export * from './fake-vonage.js';
