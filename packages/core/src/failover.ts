@@ -59,7 +59,7 @@ class Failover {
   readonly name: string;
   readonly channels: readonly Channel[];
   private readonly state: BreakerState[];
-  private readonly clock: Clock;
+  private clock: Clock;
   private readonly threshold: number;
   private readonly cooldownMs: number;
 
@@ -76,6 +76,11 @@ class Failover {
       throw new TwoFactorError('config_invalid', { message: 'breaker.failures must be >= 1 and cooldownSeconds >= 0.' });
     }
     this.state = providers.map(() => ({ failures: 0, openUntil: 0 }));
+  }
+
+  /** Inside createTwoFactor the breaker follows the manager's clock, unless one was given. */
+  adoptClock(clock: Clock): void {
+    if (!this.options.clock) this.clock = clock;
   }
 
   private emit(event: FailoverEvent): void {
@@ -203,20 +208,21 @@ function verifierFailover(f: Failover, verifiers: readonly Verifier[]): Verifier
       return f.owner(at.index, () => verifiers[at.index]!.cancel(at.inner));
     },
   };
-  // localVerifier() inside a failover still gets the manager's store, keys and clock.
-  const attachable = verifiers.filter((p): p is Verifier & { attach(env: unknown): void } => typeof (p as { attach?: unknown }).attach === 'function');
-  if (attachable.length > 0) {
-    (v as Verifier & { attach(env: unknown): void }).attach = (env) => {
-      for (const p of attachable) p.attach(env);
-    };
-  }
   const capable = verifiers.filter((p) => p.lookupLineType);
-  if (capable.length > 0) {
-    // Its own breaker: a failing lookup service says little about sending.
-    const lookups = new Failover(capable, { ...f.options, name: `${f.name}.lookup` });
+  // Its own breaker: a failing lookup service says little about sending.
+  const lookups = capable.length > 0 ? new Failover(capable, { ...f.options, name: `${f.name}.lookup` }) : undefined;
+  if (lookups) {
     v.lookupLineType = async (e164: string) =>
       (await lookups.first(null, (p) => (p as Verifier).lookupLineType!(e164))).value;
   }
+  // Inside createTwoFactor: the breakers follow the manager's clock, and a localVerifier()
+  // among the providers gets the manager's store, keys and clock.
+  const attachable = verifiers.filter((p): p is Verifier & { attach(env: unknown): void } => typeof (p as { attach?: unknown }).attach === 'function');
+  (v as Verifier & { attach(env: { clock: Clock }): void }).attach = (env) => {
+    f.adoptClock(env.clock);
+    lookups?.adoptClock(env.clock);
+    for (const p of attachable) p.attach(env);
+  };
   return v;
 }
 

@@ -149,6 +149,7 @@ export function createTwoFactor(options: TwoFactorOptions): TwoFactor {
         return true;
       }),
       guardSend: (destination, purpose) => guardSend(store, keyRing, policy, userId, destination, purpose, now),
+      releaseCooldown: (purpose) => store.resetCounters(userId, [keys.cooldown(purpose)]),
     };
   }
 
@@ -187,8 +188,17 @@ export function createTwoFactor(options: TwoFactorOptions): TwoFactor {
     return blocked.some((r) => !r.key.startsWith('att:')) ? 'locked' : 'max_attempts';
   }
 
-  async function ensureRecovery(userId: string, now: number, list: AuthenticatorRecord[]): Promise<string[] | undefined> {
+  /**
+   * Creates the recovery set if the user has none. With `once`, two confirmations racing
+   * (TOTP and phone at the same moment) cannot both create a set and leave the first one
+   * shown invalid: an atomic counter lets one of them through.
+   */
+  async function ensureRecovery(userId: string, now: number, list: AuthenticatorRecord[], opts: { once?: boolean } = {}): Promise<string[] | undefined> {
     if (!recovery || active(list, RECOVERY)) return undefined;
+    if (opts.once) {
+      const gate = await store.hit(userId, [{ key: keys.recoveryInit, limit: 1, windowSeconds: 60 }], now, { authenticators: true });
+      if (!gate.allowed || active(gate.authenticators ?? [], RECOVERY)) return undefined;
+    }
     const codes = await recovery.generate(context(userId, now));
     await store.saveAuthenticator({
       userId,
@@ -259,21 +269,18 @@ export function createTwoFactor(options: TwoFactorOptions): TwoFactor {
       const pendingRecord = list.find((a) => a.type === method && a.status === 'pending');
       if (!pendingRecord) throw new TwoFactorError('no_pending_enrollment');
       const pending = open(pendingRecord);
-      if (pending.exp !== undefined && pending.exp <= now) {
-        await store.deleteAuthenticators(userId, [pendingRecord.id]);
-        return failure(userId, 'enroll', method, 'expired', rules, gate.counts, gate.resetAt, now);
-      }
+      // A failed confirmation deletes nothing: a parallel call with the right code may have
+      // just activated this very record (same id). A dead pending record is harmless (it
+      // cannot be confirmed) and goes with the next enroll().
+      if (pending.exp !== undefined && pending.exp <= now) return failure(userId, 'enroll', method, 'expired', rules, gate.counts, gate.resetAt, now);
       const outcome = await i.confirm(context(userId, now, { reset: [keys.failures] }), pending, code);
-      if (outcome !== 'approved') {
-        if (outcome !== 'invalid') await store.deleteAuthenticators(userId, [pendingRecord.id]);
-        return failure(userId, 'enroll', method, outcomeError(outcome), rules, gate.counts, gate.resetAt, now);
-      }
+      if (outcome !== 'approved') return failure(userId, 'enroll', method, outcomeError(outcome), rules, gate.counts, gate.resetAt, now);
       const replaced = list.filter((a) => a.type === method && a.status === 'active').map((a) => a.id);
       await store.saveAuthenticator({ ...pendingRecord, status: 'active', confirmedAt: now, lastUsedAt: now }, replaced);
       await store.resetCounters(userId, [keys.enrollAttempts(method)]);
       events.emit('verification.succeeded', { userId, method, purpose: 'enroll', at: now });
       events.emit('method.enrolled', { userId, method, at: now });
-      const recoveryCodes = await ensureRecovery(userId, now, list);
+      const recoveryCodes = await ensureRecovery(userId, now, list, { once: true });
       return { ok: true, method, ...(recoveryCodes ? { recoveryCodes } : {}) };
     },
 
@@ -422,6 +429,7 @@ export function createTwoFactor(options: TwoFactorOptions): TwoFactor {
         const rec = list.filter((a) => a.type === RECOVERY).map((a) => a.id);
         if (rec.length) {
           await store.setRecoveryCodes(userId, [], now);
+          await store.resetCounters(userId, [keys.recoveryInit]); // the next first method gets a new set at once
           if (method !== RECOVERY) removed.push(RECOVERY);
           ids.push(...rec.filter((id) => !ids.includes(id)));
         }

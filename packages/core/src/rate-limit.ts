@@ -12,6 +12,7 @@ export const keys = {
   cooldown: (purpose: string) => `cooldown:${purpose}`,
   userSends: 'sends',
   challenge: (id: string) => `ch:${id}`,
+  recoveryInit: 'recovery:init',
 } as const;
 
 /** The user-wide attempt rules every verification counts against, after its own. */

@@ -418,4 +418,24 @@ describe('failover inside a TwoFactor manager', () => {
     expect(b.bodies).toHaveLength(1);
     expect(await twofa.confirmEnrollment('u1', 'phone', b.code())).toMatchObject({ ok: true });
   });
+
+  it('inside createTwoFactor the breaker follows the manager’s clock', async () => {
+    const a = new ScriptedVerifier('a', [down(), 'ok']);
+    const b = new ScriptedVerifier('b');
+    const clock = new FakeClock();
+    const twofa = createTwoFactor({
+      issuer: 'Acme',
+      clock,
+      encryptionKeys: ['d'.repeat(64)],
+      interfaces: [phone({ verifier: failover([a, b], { breaker: { failures: 1, cooldownSeconds: 60 } }) }), recoveryCodes()],
+    });
+    await twofa.enroll('u1', 'phone', { phoneNumber: NUMBER }); // a fails, its breaker opens; b sends
+    expect([a.starts.length, b.starts.length]).toEqual([1, 1]);
+    clock.advanceSeconds(30);
+    await twofa.enroll('u2', 'phone', { phoneNumber: '+14155550124' }); // a still skipped
+    expect([a.starts.length, b.starts.length]).toEqual([1, 2]);
+    clock.advanceSeconds(31); // past the cooldown on the manager's clock, though no real time passed
+    await twofa.enroll('u3', 'phone', { phoneNumber: '+14155550125' });
+    expect([a.starts.length, b.starts.length]).toEqual([2, 2]);
+  });
 });

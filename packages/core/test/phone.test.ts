@@ -133,6 +133,62 @@ describe('phone', () => {
     rec.failNext.push(new TwoFactorError('provider_unavailable'));
     await expect(ctx.twofa.challenge('u1')).rejects.toMatchObject({ code: 'provider_unavailable' });
   });
+
+  it('a send that failed on every channel gives the resend cooldown back, but the send still counts', async () => {
+    const rec = recordingVerifier();
+    const ctx = setup({
+      interfaces: [phone({ verifier: rec.verifier, channels: ['sms', 'call'] }), recoveryCodes()],
+      policy: { sendLimits: { perUser: { max: 3, windowSeconds: 3600 } } },
+    });
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    rec.next = 'approved';
+    await ctx.twofa.confirmEnrollment('u1', 'phone', '123456'); // send 1
+    rec.failNext.push(new TwoFactorError('provider_unavailable'), new TwoFactorError('provider_unavailable'));
+    await expect(ctx.twofa.challenge('u1')).rejects.toMatchObject({ code: 'provider_unavailable' }); // send 2, nothing went out
+    // No clock move: the user may ask again at once.
+    const ch = await ctx.twofa.challenge('u1'); // send 3
+    expect(ch.method).toBe('phone');
+    // A delivered code does keep its cooldown.
+    await expect(ctx.twofa.challenge('u1')).rejects.toMatchObject({ code: 'resend_cooldown' });
+    ctx.clock.advanceSeconds(181);
+    await expect(ctx.twofa.challenge('u1')).rejects.toMatchObject({ code: 'send_limit' }); // the failed send was counted
+  });
+
+  it('a permanent refusal gives the cooldown back too (the user may correct and retry)', async () => {
+    const rec = recordingVerifier();
+    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+    rec.failNext.push(new TwoFactorError('invalid_destination'));
+    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' })).rejects.toMatchObject({ code: 'invalid_destination' });
+    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550124' })).resolves.toMatchObject({ method: 'phone' });
+  });
+
+  it('two confirmations with the right code at once: one succeeds, and the phone stays enrolled', async () => {
+    // The slow one read the pending record before the fast one activated it, and hears
+    // 'expired' from the provider (the verification was approved already) after.
+    const rec = recordingVerifier();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const check = rec.verifier.check.bind(rec.verifier);
+    let calls = 0;
+    rec.verifier.check = async (input) => {
+      if (++calls === 1) {
+        await held;
+        return 'expired';
+      }
+      return check(input);
+    };
+    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    rec.next = 'approved';
+    const slow = ctx.twofa.confirmEnrollment('u1', 'phone', '123456');
+    while (calls === 0) await new Promise((r) => setImmediate(r));
+    const fast = await ctx.twofa.confirmEnrollment('u1', 'phone', '123456');
+    release();
+    expect(fast.ok).toBe(true);
+    expect((await slow).ok).toBe(false);
+    expect((await ctx.twofa.methods('u1')).find((m) => m.method === 'phone')?.status).toBe('active');
+    expect((await ctx.twofa.challenge('u1', { method: 'phone' })).method).toBe('phone');
+  });
 });
 
 /** A scripted Verifier for manager-level tests. */

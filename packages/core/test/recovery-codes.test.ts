@@ -88,4 +88,26 @@ describe('recovery codes', () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => ctx.twofa.verify('u1', { method: 'recovery', code: recoveryCodes[0]! })));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
   });
+
+  it('two primary methods confirmed at the same moment make one set, and the codes shown work', async () => {
+    const ctx = setup();
+    const e = await ctx.twofa.enroll('u1', 'totp', { label: 'a' });
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    const [t, p] = await Promise.all([
+      ctx.twofa.confirmEnrollment('u1', 'totp', ctx.totpCode(String(e.secret))),
+      ctx.twofa.confirmEnrollment('u1', 'phone', ctx.lastCode()),
+    ]);
+    expect(t.ok && p.ok).toBe(true);
+    const shown = [t, p].flatMap((r) => (r.ok && r.recoveryCodes ? [r.recoveryCodes] : []));
+    expect(shown).toHaveLength(1);
+    expect(await ctx.twofa.verify('u1', { method: 'recovery', code: shown[0]![0]! })).toMatchObject({ ok: true });
+  });
+
+  it('a user who removes their only method and enrolls again at once gets a new set', async () => {
+    const ctx = setup();
+    await withTotp(ctx);
+    await ctx.twofa.remove('u1', 'totp');
+    const again = await withTotp(ctx);
+    expect(again.recoveryCodes).toHaveLength(10);
+  });
 });

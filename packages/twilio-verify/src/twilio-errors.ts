@@ -1,4 +1,4 @@
-import { TwoFactorError, type ErrorCode } from '@twofa/core';
+import { TwoFactorError, isNetworkError, type ErrorCode } from '@twofa/core';
 import { RETRY_AFTER_DETAIL } from './http-client.js';
 
 /** Twilio error codes → twofa stable codes (documented in README and docs/twilio-verify.md). */
@@ -35,7 +35,11 @@ function isApiError(e: unknown): e is TwilioApiError {
 export function toTwoFactorError(e: unknown, provider: string, action: string): TwoFactorError {
   if (e instanceof TwoFactorError) return e;
   if (!isApiError(e)) {
-    return new TwoFactorError('provider_unavailable', { provider, message: `${provider}: ${action} failed: network error or timeout.` });
+    // No answer at all is an outage worth retrying elsewhere; anything else (an SDK
+    // validation error, a bug) is not, or failover would retry a bug at every provider.
+    return isNetworkError(e)
+      ? new TwoFactorError('provider_unavailable', { provider, message: `${provider}: ${action} failed: network error or timeout.` })
+      : new TwoFactorError('provider_error', { provider, message: `${provider}: ${action} failed before Twilio answered.` });
   }
   const twilioCode = typeof e.code === 'number' && e.code > 0 ? e.code : undefined;
   let code: ErrorCode | undefined = twilioCode !== undefined ? TWILIO_ERROR_CODES[twilioCode] : undefined;

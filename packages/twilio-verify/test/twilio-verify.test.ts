@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import twilio from 'twilio';
 import { TwoFactorError, type Verifier } from '@twofa/core';
 import { FakeClock, TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, TWILIO_MAX_CHECKS as MAX_CHECKS, TWILIO_SERVICE_SID as SERVICE_SID, startTwilioFake, type TwilioFake } from '@twofa/testkit';
-import { TwofaRequestClient, normaliseLineType, twilioVerify } from '@twofa/twilio-verify';
+import { TwofaRequestClient, normaliseLineType, toTwoFactorError, twilioVerify } from '@twofa/twilio-verify';
 
 const TO = '+15005550006';
 
@@ -160,5 +160,16 @@ describe('logging', () => {
       spy.mockRestore();
       await fake.close();
     }
+  });
+});
+
+describe('toTwoFactorError', () => {
+  it('an error with no answer behind it is retryable only when it is a network failure', () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(toTwoFactorError(reset, 'twilio-verify', 'start')).toMatchObject({ code: 'provider_unavailable', retryable: true });
+    expect(toTwoFactorError(new TypeError("Cannot read properties of undefined (reading 'sid')"), 'twilio-verify', 'start')).toMatchObject({
+      code: 'provider_error',
+      retryable: false,
+    });
   });
 });

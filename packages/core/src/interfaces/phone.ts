@@ -70,9 +70,11 @@ export function phone(options: PhoneOptions = {}): Interface & { readonly verifi
         return started;
       } catch (e) {
         last = e;
-        if (!isTwoFactorError(e) || !(e.retryable || e.code === 'channel_unsupported')) throw e;
+        if (!isTwoFactorError(e) || !(e.retryable || e.code === 'channel_unsupported')) break;
       }
     }
+    // No code went out: a retry must not wait out a cooldown for a text that never came.
+    await ctx.releaseCooldown(`phone:${purpose}`).catch(() => undefined);
     throw last;
   }
 

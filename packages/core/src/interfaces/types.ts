@@ -26,6 +26,11 @@ export interface MethodContext {
    * per user and global limits). Throws TwoFactorError('resend_cooldown' | 'send_limit').
    */
   guardSend(destination: string, purpose: string): Promise<void>;
+  /**
+   * Gives back the resend cooldown `guardSend` took when no code went out after all, so
+   * the user may ask again at once. The send counts stand: they guard against toll fraud.
+   */
+  releaseCooldown(purpose: string): Promise<void>;
 }
 
 /** An authenticator with its config decrypted. */
