@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTwoFactorError } from '@twofa/core';
+import { consoleSender, isTwoFactorError, localVerifier, phone, recoveryCodes, totp } from '@twofa/core';
 import { dumpStore, setup, withTotp } from './helpers.js';
 
 const garbageCodes = [
@@ -82,13 +82,36 @@ describe('bad input', () => {
     expect(await ctx.twofa.verify('u1', { challengeId: 'does-not-exist', code: '123456' })).toMatchObject({ ok: false, error: 'expired' });
   });
 
-  it('refused input writes nothing', async () => {
-    const ctx = setup();
+  it('refused input is a typed error and writes nothing', async () => {
+    const ctx = setup({
+      interfaces: [
+        totp(),
+        phone({ verifier: localVerifier({ sender: consoleSender({ write: () => {} }) }), numbers: { defaultRegion: 'US', allowedCountries: ['US', 'CA'] } }),
+        recoveryCodes(),
+      ],
+    });
     const before = dumpStoreSafe(ctx.store);
-    for (const phoneNumber of ['', '+1', 'abc', '+999999999999999', '\u0000', 'x'.repeat(10_000), '+44 20 7183 875O']) {
-      await ctx.twofa.enroll('u9', 'phone', { phoneNumber }).catch(() => undefined);
+    const refusedWith = async (p: Promise<unknown>) => {
+      const e = await p.then(() => new Error('resolved'), (x: unknown) => x);
+      expect(isTwoFactorError(e), String(e)).toBe(true);
+      return (e as { code: string }).code;
+    };
+    const numbers: [unknown, string][] = [
+      ['', 'invalid_phone_number'],
+      ['+1', 'invalid_phone_number'],
+      ['abc', 'invalid_phone_number'],
+      ['+999999999999999', 'invalid_phone_number'],
+      ['\u0000', 'invalid_phone_number'],
+      ['x'.repeat(10_000), 'invalid_phone_number'],
+      ['+44 20 7183 875O', 'invalid_phone_number'],
+      [42, 'invalid_input'],
+      ['+44 20 7183 8750', 'country_not_allowed'], // a valid foreign number
+      ['+33 1 42 68 53 00', 'country_not_allowed'],
+    ];
+    for (const [phoneNumber, code] of numbers) {
+      expect(await refusedWith(ctx.twofa.enroll('u9', 'phone', { phoneNumber: phoneNumber as string })), String(phoneNumber).slice(0, 20)).toBe(code);
     }
-    await ctx.twofa.enroll('u9', 'totp', { label: '' }).catch(() => undefined);
+    expect(await refusedWith(ctx.twofa.enroll('u9', 'totp', { label: '' }))).toBe('invalid_input');
     expect(await ctx.store.getAuthenticators('u9')).toEqual([]);
     expect(dumpStoreSafe(ctx.store)).toBe(before);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { phone, recoveryCodes, totp, TwoFactorError, type Verifier } from '@twofa/core';
+import { consoleSender, localVerifier, phone, recoveryCodes, totp, TwoFactorError, type Verifier } from '@twofa/core';
 import { setup } from './helpers.js';
 
 describe('phone', () => {
@@ -188,6 +188,31 @@ describe('phone', () => {
     expect((await slow).ok).toBe(false);
     expect((await ctx.twofa.methods('u1')).find((m) => m.method === 'phone')?.status).toBe('active');
     expect((await ctx.twofa.challenge('u1', { method: 'phone' })).method).toBe('phone');
+  });
+});
+
+describe('message text (localVerifier templates)', () => {
+  it('follows the locale: exact, then language, then English; custom languages can be added', async () => {
+    const sent: string[] = [];
+    const sender = consoleSender({ write: () => {}, onMessage: (m) => sent.push(m.body) });
+    const ctx = setup({
+      interfaces: [
+        phone({ verifier: localVerifier({ sender, templates: { it: ({ code, issuer }) => `Il tuo codice ${issuer} è ${code}.` } }) }),
+        recoveryCodes(),
+      ],
+      policy: { resendAfterSeconds: 0 },
+    });
+    const texts: Record<string, RegExp> = {
+      fr: /^Votre code de vérification Acme est \d{6}\. Il expire dans 10 minutes\./,
+      'fr-CA': /^Votre code de vérification Acme est \d{6}/,
+      'de-AT': /^Ihr Acme-Bestätigungscode lautet \d{6}/,
+      'pt-BR': /^Your Acme verification code is \d{6}\. It expires in 10 minutes\./,
+      it: /^Il tuo codice Acme è \d{6}\.$/,
+    };
+    for (const [locale, text] of Object.entries(texts)) {
+      await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123', locale });
+      expect(sent.at(-1), locale).toMatch(text);
+    }
   });
 });
 

@@ -36,12 +36,52 @@ describe('postgres migrations', () => {
   it('two `twofa-postgres migrate` processes at once: both succeed, each version applied once', async () => {
     const schema = fresh();
     const env = { ...process.env, DATABASE_URL: url };
-    const [a, b] = await Promise.all([run(tsx, [cli, 'migrate', '--schema', schema], { env }), run(tsx, [cli, 'migrate', '--schema', schema], { env })]);
-    const out = [a.stdout, b.stdout].sort();
+    // Hold the migration lock so both processes are provably inside migrate() at once,
+    // queued on the lock, before either may proceed.
+    const holder = await pool.connect();
+    const lockKey = `twofa-migrate:${schema}`;
+    let a: Promise<{ stdout: string }>;
+    let b: Promise<{ stdout: string }>;
+    try {
+      await holder.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+      a = run(tsx, [cli, 'migrate', '--schema', schema], { env });
+      b = run(tsx, [cli, 'migrate', '--schema', schema], { env });
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const w = await pool.query(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid::int = hashtext($1)",
+          [lockKey],
+        );
+        if (w.rows[0].n >= 2) break;
+        if (Date.now() > deadline) throw new Error('the two processes never both waited on the migration lock');
+        await new Promise((r) => setTimeout(r, 50)); // real processes starting: nothing to fake
+      }
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
+      holder.release();
+    }
+    const out = [(await a!).stdout, (await b!).stdout].sort();
     expect(out[0]).toMatch(/^Applied migrations 1/);
     expect(out[1]).toMatch(/is up to date/);
     const rows = await pool.query(`SELECT count(*)::int AS n FROM ${schema}.twofa_migrations`);
     expect(rows.rows[0].n).toBe(migrations.length);
+  });
+
+  it('upgrades a schema an earlier release made (version 1 only) to the latest', async () => {
+    const schema = fresh();
+    const s = `"${schema}"`;
+    await pool.query(`CREATE SCHEMA ${s}`);
+    await pool.query(`CREATE TABLE ${s}.twofa_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await pool.query(migrations[0]!.sql(s));
+    await pool.query(`INSERT INTO ${s}.twofa_migrations (version, name) VALUES (1, 'initial')`);
+    const store = postgresStore({ pool, schema });
+    expect(await store.migrate()).toEqual(migrations.slice(1).map((m) => m.version));
+    const fn = await pool.query(
+      `SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = 'hit'`,
+      [schema],
+    );
+    expect(fn.rows[0].prosrc).toContain('pg_advisory_xact_lock'); // migration 2's hit()
+    expect((await store.hit('u', [{ key: 'k', limit: 1, windowSeconds: 60 }], 1000)).allowed).toBe(true);
   });
 
   it('the command refuses without a database and without a known command', async () => {

@@ -32,6 +32,7 @@ export function runPhoneFlow(name: string, make: () => Promise<PhoneFlowSetup>):
     let twofa: TwoFactor;
     const clock = new FakeClock(Date.now());
     const seen: string[] = [];
+    const codes: string[] = [];
     const userId = `user-${randomBytes(4).toString('hex')}`;
 
     beforeAll(async () => {
@@ -63,6 +64,7 @@ export function runPhoneFlow(name: string, make: () => Promise<PhoneFlowSetup>):
       expect(destination).not.toContain('5552671');
 
       const enrolCode = await setup.readCode(E164);
+      if (enrolCode) codes.push(enrolCode);
       expect(enrolCode, 'the provider received no code for the number').toMatch(/^\d{4,10}$/);
       const confirmed = await twofa.confirmEnrollment(userId, 'phone', enrolCode!);
       expect(confirmed.ok).toBe(true);
@@ -75,6 +77,7 @@ export function runPhoneFlow(name: string, make: () => Promise<PhoneFlowSetup>):
       expect(ch.expiresAt).toBeGreaterThan(clock.now());
       const code = await setup.readCode(E164);
       expect(code).toMatch(/^\d{4,10}$/);
+      codes.push(code!);
 
       const bad = await twofa.verify(userId, { challengeId: ch.id, code: wrongCode(code!) });
       expect(bad).toMatchObject({ ok: false, error: 'invalid_code' });
@@ -93,6 +96,9 @@ export function runPhoneFlow(name: string, make: () => Promise<PhoneFlowSetup>):
       expect(seen.some((s) => s.startsWith('verification.succeeded'))).toBe(true);
       const all = seen.join('\n');
       for (const s of [E164, E164.slice(1), '4155552671', ...(setup.secrets ?? [])]) expect(all).not.toContain(s);
+      // A code alone, not as part of a longer number such as a timestamp.
+      expect(codes.length).toBe(2);
+      for (const c of codes) expect(all).not.toMatch(new RegExp(`(?<!\\d)${c}(?!\\d)`));
     });
   });
 }

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export interface PrismOptions {
@@ -128,4 +129,21 @@ export async function startPrism(options: PrismOptions): Promise<PrismServer> {
   }
   if (child.pid === undefined) throw new Error('Prism has no pid');
   return { url: `http://127.0.0.1:${port}`, port, pid: child.pid, output: () => out, stop };
+}
+
+/**
+ * Absolute path of a provider spec, e.g. `specPath('twilio/twilio_verify_v2.json')`. The
+ * specs live in `../shared/specs` beside the repository (found by walking up from the
+ * working directory to pnpm-workspace.yaml); TWOFA_SPECS_DIR overrides that.
+ */
+export function specPath(relative: string): string {
+  let dir = process.env.TWOFA_SPECS_DIR;
+  if (!dir) {
+    let root = process.cwd();
+    while (!existsSync(join(root, 'pnpm-workspace.yaml')) && dirname(root) !== root) root = dirname(root);
+    dir = resolve(root, '..', 'shared', 'specs');
+  }
+  const file = join(dir, relative);
+  if (!existsSync(file)) throw new Error(`Provider spec not found: ${file} (set TWOFA_SPECS_DIR to the folder holding twilio/ and vonage/)`);
+  return file;
 }

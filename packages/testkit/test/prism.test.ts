@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrism, type PrismServer } from '@twofa/testkit';
+import { specPath, startPrism, type PrismServer } from '@twofa/testkit';
 
-const SPEC = '/work/shared/specs/twilio/twilio_verify_v2.json';
+const SPEC = specPath('twilio/twilio_verify_v2.json');
 const SERVICE = `/v2/Services/VA${'a'.repeat(32)}/Verifications`;
 const auth = `Basic ${Buffer.from(`AC${'a'.repeat(32)}:token`).toString('base64')}`;
 const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: auth };
@@ -47,7 +47,7 @@ describe('startPrism', () => {
   });
 
   it('stop() ends the process by its pid', async () => {
-    const p = await startPrism({ spec: '/work/shared/specs/twilio/twilio_lookups_v2.json' });
+    const p = await startPrism({ spec: specPath('twilio/twilio_lookups_v2.json') });
     expect(p.pid).toBeGreaterThan(0);
     await p.stop();
     expect(() => process.kill(p.pid, 0)).toThrow();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrism, type PrismServer } from '@twofa/testkit';
+import { specPath, startPrism, type PrismServer } from '@twofa/testkit';
 import { twilioMessages } from '@twofa/twilio-messages';
 
 /** The adapter's requests, through the official client, validated by Prism against Twilio's api_v2010 spec. */
@@ -8,7 +8,7 @@ const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
 describe('twilioMessages against Prism (Twilio OpenAPI: api v2010)', () => {
   let prism: PrismServer;
   beforeAll(async () => {
-    prism = await startPrism({ spec: '/work/shared/specs/twilio/twilio_api_v2010.json' });
+    prism = await startPrism({ spec: specPath('twilio/twilio_api_v2010.json') });
   });
   afterAll(async () => {
     await prism?.stop();

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrism, type PrismServer } from '@twofa/testkit';
+import { specPath, startPrism, type PrismServer } from '@twofa/testkit';
 import { twilioVerify } from '@twofa/twilio-verify';
 import type { Verifier } from '@twofa/core';
+import { dirname } from 'node:path';
 
 /**
  * The official twilio client, driven by the adapter, against Prism serving Twilio's own
  * OpenAPI files: any request off-contract (wrong path, parameter name, content type,
  * missing auth) comes back 4xx from Prism and the adapter throws, failing the test.
  */
-const SPECS = '/work/shared/specs/twilio';
+const SPECS = dirname(specPath('twilio/twilio_verify_v2.json'));
 const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
 const SERVICE_SID = `VA${'b'.repeat(32)}`;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrism, startRewriteProxy, type PrismServer, type RewriteProxy } from '@twofa/testkit';
+import { specPath, startPrism, startRewriteProxy, type PrismServer, type RewriteProxy } from '@twofa/testkit';
 import { vonageSms } from '@twofa/vonage-sms';
 import type { MessageSender } from '@twofa/core';
 
@@ -11,7 +11,7 @@ import type { MessageSender } from '@twofa/core';
  * by Prism. The proxy restates each request in the spec's form, changing no value, so
  * Prism still checks every field the adapter chose (to, from, text, type).
  */
-const SPEC = '/work/shared/specs/vonage/sms.yml';
+const SPEC = specPath('vonage/sms.yml');
 const KEY = 'abcd1234';
 const SECRET = 'prismSecret123';
 const VIOLATION = /UNPROCESSABLE_ENTITY|INVALID_CONTENT_TYPE|UNAUTHORIZED|NO_PATH_MATCHED|NO_METHOD_MATCHED|Violation: request/;

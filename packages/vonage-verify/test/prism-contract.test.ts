@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { startPrism, startRewriteProxy, type PrismServer, type RewriteProxy } from '@twofa/testkit';
+import { specPath, startPrism, startRewriteProxy, type PrismServer, type RewriteProxy } from '@twofa/testkit';
 import { vonageVerify } from '@twofa/vonage-verify';
 import type { Verifier } from '@twofa/core';
 
@@ -14,7 +14,7 @@ import type { Verifier } from '@twofa/core';
  *   documented check answer (400, 404, 410, 429) is exercised from the spec's own schemas.
  * The spec has no DELETE (cancel): cancel is tested against the scripted fake only.
  */
-const SPEC = '/work/shared/specs/vonage/verify.v2.yml';
+const SPEC = specPath('vonage/verify.v2.yml');
 const APP_ID = '7c3b4a10-5d1e-4c4f-9a51-0f0e6c2b9d11';
 // Request problems only: the spec's own 422 example breaks its schema, and Prism logs that as a response violation.
 const VIOLATION = /UNPROCESSABLE_ENTITY|INVALID_CONTENT_TYPE|UNAUTHORIZED|NO_PATH_MATCHED|NO_METHOD_MATCHED|Violation: request/;
