@@ -20,8 +20,13 @@ sampler.unref();
 const only = process.argv.slice(2).map((s) => s.toLowerCase());
 for (const [title, file] of sections) {
   if (only.length && !only.some((o) => title.toLowerCase().includes(o))) continue;
-  if (!existsSync(fileURLToPath(new URL(file, import.meta.url)))) continue;
   console.log(`\n${title}`);
+  const path = fileURLToPath(new URL(file, import.meta.url));
+  if (!existsSync(path)) {
+    console.error(`  error: ${file} is missing (${path}); section '${title}' not run`);
+    process.exitCode = 1;
+    continue;
+  }
   const mod = (await import(file)) as { run: () => Promise<unknown> };
   await mod.run();
 }
