@@ -9,33 +9,13 @@
 import { failover, type FailoverEvent, type Verifier } from '@twofa/core';
 import { twilioVerify } from '@twofa/twilio-verify';
 import { FakeClock, TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, TWILIO_SERVICE_SID as SERVICE_SID, startTwilioFake } from '@twofa/testkit';
-import { fmt, measure, type Measured } from './measure.js';
+import { bestOfRounds, fmt, type Measured } from './measure.js';
 
 const OPS = 200;
 const WARMUP = 300;
 const TO = '+15005550006';
 
 const ROUNDS = 10;
-
-/**
- * The variants alternate for ROUNDS rounds; the best round of each counts (damps noise on a
- * shared machine). Each round starts at the next variant, so none is always measured last
- * (the warmest).
- */
-async function rounds(variants: [label: string, fn: () => Promise<void>][], reset: () => void): Promise<Measured[]> {
-  for (let i = 0; i < WARMUP; i++) for (const [, fn] of variants) await fn();
-  const best: (Measured | undefined)[] = variants.map(() => undefined);
-  for (let r = 1; r <= ROUNDS; r++) {
-    for (let k = 0; k < variants.length; k++) {
-      const i = (r - 1 + k) % variants.length;
-      const [label, fn] = variants[i]!;
-      reset();
-      const m = await measure(`${label} (round ${r})`, OPS, fn);
-      if (!best[i] || m.opsPerSec > best[i]!.opsPerSec) best[i] = m;
-    }
-  }
-  return best as Measured[];
-}
 
 export async function run(): Promise<Record<string, number>> {
   const dead = await startTwilioFake();
@@ -67,7 +47,7 @@ export async function run(): Promise<Record<string, number>> {
     };
     let deadHitsWithBreaker = 0;
     const breakerOpen = start(withBreaker, '1:');
-    const [direct, off, on] = await rounds(
+    const [direct, off, on] = await bestOfRounds(
       [
         ['b.start() directly (baseline)', start(b, 'VE')],
         ['failover([503, b], breaker off): start', start(noBreaker, '1:')],
@@ -80,7 +60,7 @@ export async function run(): Promise<Record<string, number>> {
           },
         ],
       ],
-      reset,
+      { ops: OPS, rounds: ROUNDS, warmup: WARMUP, reset },
     );
     reset();
     if (deadHitsWithBreaker !== 0) throw new Error(`bench: the open breaker still let ${deadHitsWithBreaker} starts reach the dead provider`);

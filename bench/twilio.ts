@@ -8,32 +8,13 @@ import twilio from 'twilio';
 import { twilioVerify, TwofaRequestClient } from '@twofa/twilio-verify';
 import { twilioMessages } from '@twofa/twilio-messages';
 import { TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, TWILIO_SERVICE_SID as SERVICE_SID, startTwilioFake } from '@twofa/testkit';
-import { fmt, measure, type Measured } from './measure.js';
+import { bestOfRounds, fmt } from './measure.js';
 
 const OPS = 300;
 const WARMUP = 200;
 const TO = '+15005550006';
 
 const ROUNDS = 3;
-
-/** Bare and adapter alternate for ROUNDS rounds; the best round of each counts (damps noise on a shared machine). */
-async function pair(bareLabel: string, bare: () => Promise<void>, adapterLabel: string, adapter: () => Promise<void>, reset: () => void) {
-  for (let i = 0; i < WARMUP; i++) {
-    await bare();
-    await adapter();
-  }
-  let b: Measured | undefined;
-  let a: Measured | undefined;
-  for (let r = 1; r <= ROUNDS; r++) {
-    reset();
-    const mb = await measure(`${bareLabel} (round ${r})`, OPS, bare);
-    reset();
-    const ma = await measure(`${adapterLabel} (round ${r})`, OPS, adapter);
-    if (!b || mb.opsPerSec > b.opsPerSec) b = mb;
-    if (!a || ma.opsPerSec > a.opsPerSec) a = ma;
-  }
-  return { bare: b!, adapter: a! };
-}
 
 export async function run(): Promise<Record<string, number>> {
   const fake = await startTwilioFake();
@@ -64,15 +45,16 @@ export async function run(): Promise<Record<string, number>> {
       fake.messages.length = 0;
       fake.server.reset();
     };
-    const { bare: bv, adapter: av } = await pair('bare twilio client: start+check', bareVerify, 'twilioVerify: start+check', adapterVerify, reset);
-    const { bare: bs, adapter: as } = await pair('bare twilio client: messages.create', bareSend, 'twilioMessages: send', adapterSend, reset);
+    const o = { ops: OPS, rounds: ROUNDS, warmup: WARMUP, reset };
+    const [bv, av] = await bestOfRounds([['bare twilio client: start+check', bareVerify], ['twilioVerify: start+check', adapterVerify]], o);
+    const [bs, as] = await bestOfRounds([['bare twilio client: messages.create', bareSend], ['twilioMessages: send', adapterSend]], o);
 
-    const verifyRatio = bv.opsPerSec / av.opsPerSec;
-    const sendRatio = bs.opsPerSec / as.opsPerSec;
-    const addedUs = (1000 / av.opsPerSec - 1000 / bv.opsPerSec) * 1000;
+    const verifyRatio = bv!.opsPerSec / av!.opsPerSec;
+    const sendRatio = bs!.opsPerSec / as!.opsPerSec;
+    const addedUs = (1000 / av!.opsPerSec - 1000 / bv!.opsPerSec) * 1000;
     console.log(`  twilioVerify start+check vs bare client: ${fmt(verifyRatio, 2)}× (adds ${fmt(addedUs)} µs per start+check)`);
     console.log(`  twilioMessages send vs bare client:      ${fmt(sendRatio, 2)}×`);
-    return { verifyRatio, sendRatio, adapterVerifyOps: av.opsPerSec, bareVerifyOps: bv.opsPerSec };
+    return { verifyRatio, sendRatio, adapterVerifyOps: av!.opsPerSec, bareVerifyOps: bv!.opsPerSec };
   } finally {
     await fake.close();
   }

@@ -10,7 +10,7 @@ import { Vonage } from '@vonage/server-sdk';
 import { vonageVerify } from '@twofa/vonage-verify';
 import { vonageSms } from '@twofa/vonage-sms';
 import { VONAGE_API_KEY as API_KEY, VONAGE_API_SECRET as API_SECRET, VONAGE_APPLICATION_ID as APPLICATION_ID, startVonageFake } from '@twofa/testkit';
-import { fmt, measure, type Measured } from './measure.js';
+import { bestOfRounds, fmt } from './measure.js';
 
 /** Per round; a JWT-signed start+check (two RSA signatures) costs ~10× a send, so it runs fewer. */
 const VERIFY_OPS = 120;
@@ -24,40 +24,8 @@ const TEXT = 'Your Bench code is 123456.';
 /** What the adapters pass to `new Vonage(...)` by default (timeoutMs 10 000), given to the bare clients too. */
 const TIMEOUT_MS = 10_000;
 
+/** More and shorter rounds than twilio.ts: a JWT-signed start+check is ~4 ms, and CPU contention otherwise swings the ratio. */
 const ROUNDS = 6;
-
-/**
- * Bare and adapter alternate for ROUNDS rounds; the best round of each counts (damps noise on a shared machine).
- * Unlike twilio.ts, more and shorter rounds with the order flipped each round: a JWT-signed start+check is
- * ~4 ms, and CPU contention from other work on the machine otherwise swings the ratio.
- */
-async function pair(ops: number, bareLabel: string, bare: () => Promise<void>, adapterLabel: string, adapter: () => Promise<void>, reset: () => void) {
-  for (let i = 0; i < WARMUP; i++) {
-    await bare();
-    await adapter();
-  }
-  let b: Measured | undefined;
-  let a: Measured | undefined;
-  for (let r = 1; r <= ROUNDS; r++) {
-    // Odd rounds measure bare first, even rounds the adapter: a load trend then favours neither.
-    const one = async (label: string, fn: () => Promise<void>) => {
-      reset();
-      return measure(`${label} (round ${r})`, ops, fn);
-    };
-    let mb: Measured;
-    let ma: Measured;
-    if (r % 2 === 1) {
-      mb = await one(bareLabel, bare);
-      ma = await one(adapterLabel, adapter);
-    } else {
-      ma = await one(adapterLabel, adapter);
-      mb = await one(bareLabel, bare);
-    }
-    if (!b || mb.opsPerSec > b.opsPerSec) b = mb;
-    if (!a || ma.opsPerSec > a.opsPerSec) a = ma;
-  }
-  return { bare: b!, adapter: a! };
-}
 
 export async function run(): Promise<Record<string, number>> {
   const fake = await startVonageFake({ concurrent: 'allow' });
@@ -89,17 +57,17 @@ export async function run(): Promise<Record<string, number>> {
       fake.messages.length = 0;
       fake.server.reset();
     };
-    const { bare: bv, adapter: av } = await pair(VERIFY_OPS, 'bare vonage client: newRequest+checkCode', bareVerify, 'vonageVerify: start+check', adapterVerify, reset);
-    const { bare: bs, adapter: as } = await pair(SEND_OPS, 'bare vonage client: sms.send', bareSend, 'vonageSms: send', adapterSend, reset);
+    const [bv, av] = await bestOfRounds([['bare vonage client: newRequest+checkCode', bareVerify], ['vonageVerify: start+check', adapterVerify]], { ops: VERIFY_OPS, rounds: ROUNDS, warmup: WARMUP, reset });
+    const [bs, as] = await bestOfRounds([['bare vonage client: sms.send', bareSend], ['vonageSms: send', adapterSend]], { ops: SEND_OPS, rounds: ROUNDS, warmup: WARMUP, reset });
     reset();
 
-    const verifyRatio = bv.opsPerSec / av.opsPerSec;
-    const sendRatio = bs.opsPerSec / as.opsPerSec;
-    const addedUs = (1000 / av.opsPerSec - 1000 / bv.opsPerSec) * 1000;
-    const addedSendUs = (1000 / as.opsPerSec - 1000 / bs.opsPerSec) * 1000;
+    const verifyRatio = bv!.opsPerSec / av!.opsPerSec;
+    const sendRatio = bs!.opsPerSec / as!.opsPerSec;
+    const addedUs = (1000 / av!.opsPerSec - 1000 / bv!.opsPerSec) * 1000;
+    const addedSendUs = (1000 / as!.opsPerSec - 1000 / bs!.opsPerSec) * 1000;
     console.log(`  vonageVerify start+check vs bare client: ${fmt(verifyRatio, 2)}× (adds ${fmt(addedUs)} µs per start+check)`);
     console.log(`  vonageSms send vs bare client:           ${fmt(sendRatio, 2)}× (adds ${fmt(addedSendUs)} µs per send)`);
-    return { verifyRatio, sendRatio, adapterVerifyOps: av.opsPerSec, bareVerifyOps: bv.opsPerSec };
+    return { verifyRatio, sendRatio, adapterVerifyOps: av!.opsPerSec, bareVerifyOps: bv!.opsPerSec };
   } finally {
     await fake.close();
   }

@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { TwoFactorError, type ErrorCode } from '@twofa/core';
 
 /**
@@ -80,4 +80,30 @@ export async function expectTwoFactorError(p: Promise<unknown>, code: ErrorCode)
   const err = caught as TwoFactorError;
   expect(err.code).toBe(code);
   return err;
+}
+
+/**
+ * A provider call that never gets an answer must give up at `ms`, not before: with vitest's
+ * fake timers, `call()` is still pending at `ms - 10` and has failed with
+ * provider_unavailable at `ms + 10`. `arrived` tells when the request reached the fake
+ * server (real I/O, awaited with setImmediate, which is not faked, so no fake time passes).
+ */
+export async function expectGivesUpAt(ms: number, call: () => Promise<unknown>, arrived: () => boolean): Promise<void> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    let settled: unknown = 'pending';
+    const p = call().then(
+      () => (settled = 'resolved'),
+      (e: unknown) => (settled = e),
+    );
+    for (let i = 0; i < 100_000 && !arrived(); i++) await new Promise((r) => setImmediate(r));
+    expect(arrived(), 'the request never reached the fake server').toBe(true);
+    await vi.advanceTimersByTimeAsync(ms - 10);
+    expect(settled).toBe('pending');
+    await vi.advanceTimersByTimeAsync(20);
+    await p;
+    expect(settled).toMatchObject({ code: 'provider_unavailable' });
+  } finally {
+    vi.useRealTimers();
+  }
 }

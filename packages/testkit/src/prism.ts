@@ -28,6 +28,11 @@ export interface PrismServer {
   readonly pid: number;
   /** Prism's console output so far (request validation messages land here). */
   output(): string;
+  /**
+   * Resolves true once the output matches `pattern`, false after `timeoutMs`. Prism writes
+   * its log through a pipe that can lag behind its HTTP answer.
+   */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<boolean>;
   /** Kill this Prism process (by its own pid) and wait for it to exit. */
   stop(): Promise<void>;
 }
@@ -128,7 +133,24 @@ export async function startPrism(options: PrismOptions): Promise<PrismServer> {
     throw e;
   }
   if (child.pid === undefined) throw new Error('Prism has no pid');
-  return { url: `http://127.0.0.1:${port}`, port, pid: child.pid, output: () => out, stop };
+  const waitFor = (pattern: RegExp, timeoutMs = 5000) =>
+    new Promise<boolean>((resolve) => {
+      if (pattern.test(out)) return resolve(true);
+      const onData = () => {
+        if (pattern.test(out)) done(true);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (v: boolean) => {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stderr?.off('data', onData);
+        resolve(v);
+      };
+      // Listeners added after the collecting one, so `out` already holds the new chunk.
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+    });
+  return { url: `http://127.0.0.1:${port}`, port, pid: child.pid, output: () => out, waitFor, stop };
 }
 
 /**

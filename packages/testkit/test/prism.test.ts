@@ -43,7 +43,8 @@ describe('startPrism', () => {
     expect(badSid.status).toBe(422);
     const unknown = await fetch(`${prism.url}/v2/Nope`, { headers: { authorization: auth } });
     expect(unknown.status).toBe(404);
-    expect(prism.output()).toContain('UNPROCESSABLE_ENTITY');
+    expect(await prism.waitFor(/UNPROCESSABLE_ENTITY/)).toBe(true);
+    expect(await prism.waitFor(/no such line 4f1c/, 50)).toBe(false);
   });
 
   it('stop() ends the process by its pid', async () => {
