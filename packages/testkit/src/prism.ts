@@ -5,6 +5,14 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+/**
+ * What Prism logs when it refuses a request (off-contract body, path, content type, auth).
+ * Its response violations (the published specs' own examples break their schemas) are not
+ * matched: they are the spec's problem, not the adapter's.
+ */
+export const PRISM_REQUEST_REFUSED =
+  /UNPROCESSABLE_ENTITY|INVALID_CONTENT_TYPE|UNAUTHORIZED|NO_PATH_MATCHED|NO_METHOD_MATCHED|Violation: request|did not pass the validation rules/;
+
 export interface PrismOptions {
   /** Absolute path of the OpenAPI file to serve. */
   spec: string;

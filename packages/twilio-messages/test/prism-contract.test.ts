@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { specPath, startPrism, type PrismServer } from '@twofa/testkit';
+import { PRISM_REQUEST_REFUSED, specPath, startPrism, type PrismServer } from '@twofa/testkit';
 import { twilioMessages } from '@twofa/twilio-messages';
 
 /** The adapter's requests, through the official client, validated by Prism against Twilio's api_v2010 spec. */
@@ -36,6 +36,6 @@ describe('twilioMessages against Prism (Twilio OpenAPI: api v2010)', () => {
     const out = prism.output();
     expect(out).toContain(`post /2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`);
     expect(out).toContain('The request passed the validation rules');
-    expect(out).not.toMatch(/UNPROCESSABLE_ENTITY|INVALID_CONTENT_TYPE|UNAUTHORIZED|NO_PATH_MATCHED|NO_METHOD_MATCHED/);
+    expect(out).not.toMatch(PRISM_REQUEST_REFUSED);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { specPath, startPrism, type PrismServer } from '@twofa/testkit';
+import { PRISM_REQUEST_REFUSED, specPath, startPrism, type PrismServer } from '@twofa/testkit';
 import { twilioVerify } from '@twofa/twilio-verify';
 import type { Verifier } from '@twofa/core';
 import { dirname } from 'node:path';
@@ -68,7 +68,7 @@ describe('twilioVerify against Prism (Twilio OpenAPI: verify v2, lookups v2)', (
 
   it('Prism saw no contract violation from the adapter', () => {
     for (const out of [verify.output(), lookups.output()]) {
-      expect(out).not.toMatch(/UNPROCESSABLE_ENTITY|INVALID_CONTENT_TYPE|UNAUTHORIZED|NO_PATH_MATCHED|NO_METHOD_MATCHED/);
+      expect(out).not.toMatch(PRISM_REQUEST_REFUSED);
       expect(out).toContain('The request passed the validation rules');
     }
   });
