@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * What Prism logs when it refuses a request (off-contract body, path, content type, auth).
@@ -161,19 +161,16 @@ export async function startPrism(options: PrismOptions): Promise<PrismServer> {
   return { url: `http://127.0.0.1:${port}`, port, pid: child.pid, output: () => out, waitFor, stop };
 }
 
+/** The provider specs vendored with testkit (see specs/SOURCES.md), beside src/ and dist/ alike. */
+const SPECS_DIR = fileURLToPath(new URL('../specs/', import.meta.url));
+
 /**
- * Absolute path of a provider spec, e.g. `specPath('twilio/twilio_verify_v2.json')`. The
- * specs live in `../shared/specs` beside the repository (found by walking up from the
- * working directory to pnpm-workspace.yaml); TWOFA_SPECS_DIR overrides that.
+ * Absolute path of a provider spec shipped with testkit, e.g.
+ * `specPath('twilio/twilio_verify_v2.json')`. The files are copies of the providers'
+ * published OpenAPI specs; specs/SOURCES.md names each one's origin, commit and licence.
  */
 export function specPath(relative: string): string {
-  let dir = process.env.TWOFA_SPECS_DIR;
-  if (!dir) {
-    let root = process.cwd();
-    while (!existsSync(join(root, 'pnpm-workspace.yaml')) && dirname(root) !== root) root = dirname(root);
-    dir = resolve(root, '..', 'shared', 'specs');
-  }
-  const file = join(dir, relative);
-  if (!existsSync(file)) throw new Error(`Provider spec not found: ${file} (set TWOFA_SPECS_DIR to the folder holding twilio/ and vonage/)`);
+  const file = join(SPECS_DIR, relative);
+  if (!existsSync(file)) throw new Error(`Provider spec not found: ${file} (testkit ships twilio/ and vonage/ in specs/).`);
   return file;
 }

@@ -6,7 +6,7 @@ import type { Verifier } from '@twofa/core';
 
 /**
  * The official @vonage/server-sdk client, driven by the adapter, against Prism serving
- * Vonage's published Verify v2 spec (unedited). Two known gaps (../shared/specs/SOURCES.md)
+ * Vonage's published Verify v2 spec (unedited). Two known gaps (packages/testkit/specs/SOURCES.md)
  * are bridged here, in code, by a small proxy:
  * - the spec's server URL carries the path `/v2/verify`, which Prism ignores when routing,
  *   so the proxy strips it;
