@@ -1,15 +1,17 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
-import { readdirSync } from 'node:fs';
 
-// Tests import the packages' sources, so `pnpm test` needs no build step.
+// Tests import the packages' sources, so `pnpm test` needs no build step:
+// '@twofa/<pkg>' is src/index.ts, '@twofa/<pkg>/<entry>' is src/<entry>.ts.
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-const alias = Object.fromEntries(
-  readdirSync(packagesDir).map((name) => [`@twofa/${name}`, `${packagesDir}${name}/src/index.ts`]),
-);
 
 export default defineConfig({
-  resolve: { alias },
+  resolve: {
+    alias: [
+      { find: /^@twofa\/([\w-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+      { find: /^@twofa\/([\w-]+)\/([\w-]+)$/, replacement: `${packagesDir}$1/src/$2.ts` },
+    ],
+  },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 30_000,

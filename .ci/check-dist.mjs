@@ -11,9 +11,11 @@ let failed = 0;
 for (const name of readdirSync(root)) {
   const dir = join(root, name);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const exp = pkg.exports['.'];
-  // testkit is ESM only: vitest, which it builds on, cannot be require()d.
-  const ways = exp.require ? [['require', exp.require.default], ['import', exp.import.default]] : [['import', exp.default]];
+  // Every entry point (".", "./adapter", "./conformance", ...).
+  const ways = Object.values(pkg.exports).flatMap((exp) =>
+    // testkit is ESM only: vitest, which its conformance suites build on, cannot be require()d.
+    exp.require ? [['require', exp.require.default], ['import', exp.import.default]] : [['import', exp.default]],
+  );
   for (const [kind, file] of ways) {
     try {
       const mod = kind === 'require' ? require(join(dir, file)) : await import(pathToFileURL(join(dir, file)).href);

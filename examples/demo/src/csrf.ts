@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { safeEqual } from '@twofa/core';
+import { safeEqual } from '@twofa/core/adapter';
 
 /**
  * CSRF protection for every state-changing request: a per-session synchronizer token in

@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  createTwoFactor, localVerifier, MemoryStore, phone, recoveryCodes, totp,
-  type Channel, type Clock, type Store, type TwoFactor, type Verifier,
-} from '@twofa/core';
+import { createTwoFactor, localVerifier, MemoryStore, phone, recoveryCodes, totp, type Channel, type Clock, type Store, type TwoFactor, type Verifier } from '@twofa/core';
 import type { DemoConfig } from './config.js';
 import { Outbox } from './outbox.js';
 import { providerFor, storeFor } from './providers.js';

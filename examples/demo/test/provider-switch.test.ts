@@ -1,15 +1,6 @@
 import { localVerifier } from '@twofa/core';
-import {
-  runPhoneFlow,
-  startTwilioFake,
-  startVonageFake,
-  TWILIO_ACCOUNT_SID,
-  TWILIO_AUTH_TOKEN,
-  TWILIO_SERVICE_SID,
-  VONAGE_API_KEY,
-  VONAGE_API_SECRET,
-  VONAGE_APPLICATION_ID,
-} from '@twofa/testkit';
+import { startTwilioFake, startVonageFake, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_SERVICE_SID, VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_APPLICATION_ID } from '@twofa/testkit';
+import { runPhoneFlow } from '@twofa/testkit/conformance';
 import { twilioVerify } from '@twofa/twilio-verify';
 import { twilioMessages } from '@twofa/twilio-messages';
 import { vonageVerify } from '@twofa/vonage-verify';

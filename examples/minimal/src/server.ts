@@ -4,10 +4,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import {
-  consoleSender, createTwoFactor, isTwoFactorError, localVerifier, MemoryStore, phone, recoveryCodes, totp,
-  type Clock, type TwoFactor,
-} from '@twofa/core';
+import { consoleSender, createTwoFactor, isTwoFactorError, localVerifier, MemoryStore, phone, recoveryCodes, totp, type Clock, type TwoFactor } from '@twofa/core';
 
 export function makeTwoFactor(clock?: Clock): TwoFactor {
   return createTwoFactor({

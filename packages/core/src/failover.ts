@@ -217,19 +217,22 @@ function verifierFailover(f: Failover, verifiers: readonly Verifier[]): Verifier
   }
   // Inside createTwoFactor: the breakers follow the manager's clock, and a localVerifier()
   // among the providers gets the manager's store, keys and clock.
-  const attachable = verifiers.filter((p): p is Verifier & { attach(env: unknown): void } => typeof (p as { attach?: unknown }).attach === 'function');
-  (v as Verifier & { attach(env: { clock: Clock }): void }).attach = (env) => {
+  v.attach = (env) => {
     f.adoptClock(env.clock);
     lookups?.adoptClock(env.clock);
-    for (const p of attachable) p.attach(env);
+    for (const p of verifiers) p.attach?.(env);
   };
   return v;
 }
 
-function senderFailover(f: Failover): MessageSender {
+function senderFailover(f: Failover, senders: readonly MessageSender[]): MessageSender {
   return {
     name: f.name,
     channels: f.channels,
+    attach(env) {
+      f.adoptClock(env.clock);
+      for (const p of senders) p.attach?.(env);
+    },
     async send(message: OutgoingMessage): Promise<{ id: string }> {
       const { index, value } = await f.first(message.channel, (p) => (p as MessageSender).send(message));
       return { id: `${index}:${value.id}` };
@@ -252,7 +255,7 @@ export function failover(providers: readonly Provider[], options: FailoverOption
   if (!Array.isArray(providers)) throw new TwoFactorError('config_invalid', { message: 'failover takes an array of providers.' });
   const f = new Failover(providers, options);
   if (providers.every(isVerifier)) return verifierFailover(f, providers as Verifier[]);
-  if (providers.every(isSender)) return senderFailover(f);
+  if (providers.every(isSender)) return senderFailover(f, providers as MessageSender[]);
   throw new TwoFactorError('config_invalid', {
     message: 'failover takes only Verifiers (start/check/cancel) or only MessageSenders (send), not a mix.',
   });

@@ -1,20 +1,24 @@
-export * from './errors.js';
-export * from './store.js';
-export * from './verifier.js';
-export * from './clock.js';
-export * from './policy.js';
-export * from './events.js';
-export { KeyRing, safeEqual } from './crypto.js';
-export { withTimeout, parseRetryAfter, isNetworkError } from './provider-call.js';
-export { MemoryStore } from './memory-store.js';
-export type * from './interfaces/types.js';
+// @twofa/core: what an app uses. Writing a Store, a provider adapter or a method of your
+// own? Its contracts and helpers are in '@twofa/core/adapter'.
 export { createTwoFactor } from './manager.js';
-export { failover, type FailoverOptions, type FailoverEvent, type BreakerOptions } from './failover.js';
 export type { TwoFactor, TwoFactorOptions, VerifyResult, VerifyInput, VerifyError, ConfirmResult, MethodInfo, Challenge } from './manager.js';
+
 export { totp, type TotpOptions, type TotpEnrollment } from './interfaces/totp.js';
 export { phone, type PhoneOptions } from './interfaces/phone.js';
 export { recoveryCodes, normaliseRecoveryCode, RECOVERY_CODE_BITS, type RecoveryCodesOptions } from './interfaces/recovery-codes.js';
-export { localVerifier, type LocalVerifierOptions, type LocalVerifier, type VerifierEnvironment } from './verifiers/local-verifier.js';
+export type { ChallengeOptions } from './interfaces/types.js';
+
+export { MemoryStore } from './memory-store.js';
+export { localVerifier, type LocalVerifierOptions, type LocalVerifier } from './verifiers/local-verifier.js';
 export { consoleSender, type ConsoleSenderOptions } from './verifiers/console-sender.js';
-export { messageTemplates, pickTemplate, type MessageTemplate, type MessageVars } from './verifiers/templates.js';
+export { messageTemplates, type MessageTemplate, type MessageVars } from './verifiers/templates.js';
+export { failover, type FailoverOptions, type FailoverEvent, type BreakerOptions } from './failover.js';
+// Named when wiring an app (a store or provider chosen at run time); their full contracts are in '@twofa/core/adapter'.
+export type { Store } from './store.js';
+export type { Channel, MessageSender, Verifier } from './verifier.js';
+
+export { TwoFactorError, isTwoFactorError, ErrorCodes, type ErrorCode, type TwoFactorErrorOptions } from './errors.js';
+export type { TwoFactorEvents, EventName, Listener, Logger } from './events.js';
+export { defaultPolicy, type Policy, type PolicyInput, type SendLimit } from './policy.js';
+export { systemClock, systemRandom, type Clock, type RandomSource } from './clock.js';
 export { parsePhoneNumber, maskPhoneNumber, maskDestination, type NumberRules, type ParsedNumber } from './phone-number.js';

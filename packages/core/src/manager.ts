@@ -121,10 +121,8 @@ export function createTwoFactor(options: TwoFactorOptions): TwoFactor {
     throw new TwoFactorError('config_invalid', { message: 'At least one primary (non-backup) interface is needed.' });
   }
   const recovery = interfaces.get(RECOVERY) as RecoveryCodesInterface | undefined;
-  // Verifiers that keep state (localVerifier) use the manager's store, keys and clock.
-  for (const i of interfaces.values()) {
-    (i as { verifier?: { attach?: (env: unknown) => void } }).verifier?.attach?.({ store, keys: keyRing, clock, random, issuer });
-  }
+  // Methods and their providers follow the manager's clock and use its store and keys.
+  for (const i of interfaces.values()) i.attach?.({ store, keys: keyRing, clock, random, logger, issuer });
 
   const events = new Emitter(logger);
 

@@ -1,3 +1,8 @@
+import type { Clock, RandomSource } from './clock.js';
+import type { KeyRing } from './crypto.js';
+import type { Logger } from './events.js';
+import type { Store } from './store.js';
+
 /** How a code travels to the user. */
 export type Channel = 'sms' | 'call' | 'whatsapp' | 'email';
 
@@ -32,6 +37,12 @@ export interface CheckInput {
 export interface Verifier {
   readonly name: string;
   readonly channels: readonly Channel[];
+  /**
+   * Called once by createTwoFactor with the manager's environment. A verifier that keeps
+   * time (expiry of a started verification, breakers) must use `env.clock` from then on, so
+   * expiry maths never mixes two clocks; one that keeps state uses `env.store` and `env.keys`.
+   */
+  attach?(env: ProviderEnvironment): void;
   start(input: StartInput): Promise<StartedVerification>;
   check(input: CheckInput): Promise<CheckStatus>;
   /** Ends a verification early. Resolves false when there was nothing to cancel. */
@@ -53,5 +64,21 @@ export interface OutgoingMessage {
 export interface MessageSender {
   readonly name: string;
   readonly channels: readonly Channel[];
+  /** As Verifier.attach: the owning verifier passes the manager's environment on. */
+  attach?(env: ProviderEnvironment): void;
   send(message: OutgoingMessage): Promise<{ id: string }>;
+}
+
+/** What the manager hands every verifier, sender and method it owns (see `attach`). */
+export interface ProviderEnvironment {
+  /** The manager's clock: every expiry and breaker follows it. */
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly logger: Logger;
+  /** The manager's key ring (encryption and keyed hashes). */
+  readonly keys: KeyRing;
+  /** The manager's store, for providers that keep state (localVerifier). */
+  readonly store: Store;
+  /** The manager's issuer, e.g. for message texts. */
+  readonly issuer: string;
 }

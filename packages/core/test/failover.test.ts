@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createTwoFactor,
-  failover,
-  localVerifier,
-  phone,
-  recoveryCodes,
-  TwoFactorError,
-  type Channel,
-  type CheckStatus,
-  type FailoverEvent,
-  type MessageSender,
-  type StartInput,
-  type Verifier,
-} from '@twofa/core';
+import { createTwoFactor, failover, localVerifier, phone, recoveryCodes, TwoFactorError, type Channel, type FailoverEvent, type MessageSender, type Verifier } from '@twofa/core';
+import { type CheckStatus, type StartInput } from '@twofa/core/adapter';
 import { FakeClock } from '@twofa/testkit';
 
 const NUMBER = '+14155550123';

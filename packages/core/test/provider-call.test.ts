@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TwoFactorError, isNetworkError, parseRetryAfter, withTimeout } from '@twofa/core';
+import { TwoFactorError } from '@twofa/core';
+import { isNetworkError, parseRetryAfter, withTimeout } from '@twofa/core/adapter';
 
 describe('provider call helpers', () => {
   it('parseRetryAfter reads seconds and HTTP dates', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { TwoFactorError, type AuthenticatorRecord, type HitResult, type RateRule, type Settle, type Store } from '@twofa/core';
+import { TwoFactorError, type AuthenticatorRecord, type HitResult, type RateRule, type Settle, type Store } from '@twofa/core/adapter';
 import { migrate, quoteSchema } from './migrations.js';
 
 export interface PostgresStoreOptions {

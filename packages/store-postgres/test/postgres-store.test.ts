@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { runStoreTests } from '@twofa/testkit';
+import { runStoreTests } from '@twofa/testkit/conformance';
 import { postgresStore } from '../src/index.js';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
-import { TwoFactorError, type AuthenticatorRecord, type HitResult, type RateRule, type Settle, type Store } from '@twofa/core';
+import { TwoFactorError, type AuthenticatorRecord, type HitResult, type RateRule, type Settle, type Store } from '@twofa/core/adapter';
 import * as S from './scripts.js';
 
 export interface RedisStoreOptions {

@@ -1,5 +1,6 @@
 import { Cluster } from 'ioredis';
-import { runStoreTests, startRedisCluster } from '@twofa/testkit';
+import { startRedisCluster } from '@twofa/testkit';
+import { runStoreTests } from '@twofa/testkit/conformance';
 import { failClosedRedisOptions, redisStore } from '../src/index.js';
 
 // A 3-master cluster of our own on loopback; every script must find its keys in one slot.

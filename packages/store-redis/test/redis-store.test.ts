@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { runStoreTests } from '@twofa/testkit';
+import { runStoreTests } from '@twofa/testkit/conformance';
 import { failClosedRedisOptions, redisStore } from '../src/index.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,4 +1,4 @@
-import type { Clock } from '@twofa/core';
+import type { Clock } from '@twofa/core/adapter';
 
 /** A clock that moves only when told to. Pass it as `clock` to createTwoFactor and stores. */
 export class FakeClock implements Clock {

@@ -1,14 +1,4 @@
-import {
-  TwoFactorError,
-  systemClock,
-  type Channel,
-  type CheckStatus,
-  type Clock,
-  type ErrorCode,
-  type MessageSender,
-  type OutgoingMessage,
-  type Verifier,
-} from '@twofa/core';
+import { TwoFactorError, systemClock, type Channel, type CheckStatus, type Clock, type ErrorCode, type MessageSender, type OutgoingMessage, type Verifier } from '@twofa/core/adapter';
 
 /**
  * In-memory stand-ins for app developers' own tests: they record what would have been

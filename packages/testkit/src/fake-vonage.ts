@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject, randomBytes, randomInt, randomUUID, verify as verifySignature } from 'node:crypto';
-import { RETRY_AFTER_SECONDS, type ScriptedFailure } from './conformance-shared.js';
+import { RETRY_AFTER_SECONDS, type ScriptedFailure } from './scripted-failures.js';
 import { startFakeServer, type FakeServer, type ScriptedResponse } from './fake-server.js';
 
 /**

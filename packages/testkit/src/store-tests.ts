@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSync } from 'otplib';
-import { createTwoFactor, recoveryCodes, totp, type AuthenticatorRecord, type Store } from '@twofa/core';
+import { createTwoFactor, recoveryCodes, totp, type Store } from '@twofa/core';
+import { type AuthenticatorRecord } from '@twofa/core/adapter';
 import { FakeClock } from './fake-clock.js';
 
 export interface StoreFixture<S extends Store = Store> {

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, CheckStatus, Verifier } from '@twofa/core';
-import {
-  EXPECTED_CODE,
-  RETRY_AFTER_SECONDS,
-  expectNoSecrets,
-  expectTwoFactorError,
-  type ScriptedFailure,
-} from './conformance-shared.js';
+import type { Channel, CheckStatus, Verifier } from '@twofa/core/adapter';
+import { expectNoSecrets, expectTwoFactorError } from './conformance-shared.js';
+import { EXPECTED_CODE, RETRY_AFTER_SECONDS, type ScriptedFailure } from './scripted-failures.js';
 
 /** What the provider should answer to the next call of one kind. */
 export type VerifierScript =

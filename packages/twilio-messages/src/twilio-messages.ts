@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import { TwoFactorError, withTimeout, type Channel, type MessageSender, type OutgoingMessage } from '@twofa/core';
+import { TwoFactorError, withTimeout, type Channel, type MessageSender, type OutgoingMessage } from '@twofa/core/adapter';
 import { TwofaRequestClient, toTwoFactorError } from '@twofa/twilio-verify';
 
 export interface TwilioMessagesOptions {

@@ -1,4 +1,5 @@
-import { runSenderTests, TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, startTwilioFake } from '@twofa/testkit';
+import { TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, startTwilioFake } from '@twofa/testkit';
+import { runSenderTests } from '@twofa/testkit/conformance';
 import { twilioMessages } from '@twofa/twilio-messages';
 
 const TIMEOUT_MS = 300;

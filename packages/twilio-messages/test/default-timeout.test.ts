@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { twilioMessages } from '@twofa/twilio-messages';
-import { expectGivesUpAt, TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, startTwilioFake, type TwilioFake } from '@twofa/testkit';
+import { TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, startTwilioFake, type TwilioFake } from '@twofa/testkit';
+import { expectGivesUpAt } from '@twofa/testkit/conformance';
 
 describe('default timeout', () => {
   let fake: TwilioFake;

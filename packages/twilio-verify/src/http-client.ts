@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '@twofa/core';
+import { parseRetryAfter } from '@twofa/core/adapter';
 import twilio from 'twilio';
 import type BaseRequestClient from 'twilio/lib/base/RequestClient';
 import type Response from 'twilio/lib/http/response';

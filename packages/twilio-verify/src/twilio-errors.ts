@@ -1,4 +1,4 @@
-import { TwoFactorError, isNetworkError, type ErrorCode } from '@twofa/core';
+import { TwoFactorError, isNetworkError, type ErrorCode } from '@twofa/core/adapter';
 import { RETRY_AFTER_DETAIL } from './http-client.js';
 
 /** Twilio error codes → twofa stable codes (documented in README and docs/twilio-verify.md). */

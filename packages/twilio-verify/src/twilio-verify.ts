@@ -1,14 +1,5 @@
 import twilio from 'twilio';
-import {
-  TwoFactorError,
-  systemClock,
-  type Channel,
-  type CheckStatus,
-  type Clock,
-  type StartedVerification,
-  type Verifier,
-  withTimeout,
-} from '@twofa/core';
+import { TwoFactorError, systemClock, type Channel, type CheckStatus, type Clock, type StartedVerification, type Verifier, withTimeout } from '@twofa/core/adapter';
 import { TwofaRequestClient } from './http-client.js';
 import { normaliseLineType } from './line-type.js';
 import { toTwoFactorError } from './twilio-errors.js';

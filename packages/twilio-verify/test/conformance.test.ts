@@ -1,4 +1,5 @@
-import { runVerifierTests, TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, TWILIO_SERVICE_SID as SERVICE_SID, startTwilioFake, type TwilioFake } from '@twofa/testkit';
+import { TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, TWILIO_SERVICE_SID as SERVICE_SID, startTwilioFake, type TwilioFake } from '@twofa/testkit';
+import { runVerifierTests } from '@twofa/testkit/conformance';
 import { twilioVerify } from '@twofa/twilio-verify';
 
 const TIMEOUT_MS = 300;

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@twofa/core';
+import type { ErrorCode } from '@twofa/core/adapter';
 
 /**
  * Vonage SMS API per-message status → twofa code. The API answers HTTP 200 and puts the

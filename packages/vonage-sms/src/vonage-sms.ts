@@ -1,5 +1,5 @@
 import { Vonage } from '@vonage/server-sdk';
-import { TwoFactorError, type Channel, type MessageSender, type OutgoingMessage } from '@twofa/core';
+import { TwoFactorError, type Channel, type MessageSender, type OutgoingMessage } from '@twofa/core/adapter';
 import { attemptVonage, clientOptions, vonageError, type VonageFailure } from '@twofa/vonage-verify';
 import { isGsm7 } from './gsm.js';
 import { THROTTLED_RETRY_AFTER_SECONDS, smsStatusCode } from './sms-status.js';

@@ -1,4 +1,5 @@
-import { runSenderTests, startVonageFake, VONAGE_API_KEY, VONAGE_API_SECRET } from '@twofa/testkit';
+import { startVonageFake, VONAGE_API_KEY, VONAGE_API_SECRET } from '@twofa/testkit';
+import { runSenderTests } from '@twofa/testkit/conformance';
 import { vonageSms } from '@twofa/vonage-sms';
 
 const TIMEOUT_MS = 300;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { expectGivesUpAt, startVonageFake, VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_APPLICATION_ID, type VonageFake } from '@twofa/testkit';
+import { startVonageFake, VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_APPLICATION_ID, type VonageFake } from '@twofa/testkit';
+import { expectGivesUpAt } from '@twofa/testkit/conformance';
 import { vonageVerify } from '@twofa/vonage-verify';
 import { vonageSms } from '@twofa/vonage-sms';
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Vonage } from '@vonage/server-sdk';
 import { TwoFactorError, type MessageSender } from '@twofa/core';
-import { expectNoSecrets, startVonageFake, VONAGE_API_KEY as KEY, VONAGE_API_SECRET as SECRET, type VonageFake } from '@twofa/testkit';
+import { startVonageFake, VONAGE_API_KEY as KEY, VONAGE_API_SECRET as SECRET, type VonageFake } from '@twofa/testkit';
+import { expectNoSecrets } from '@twofa/testkit/conformance';
 import { isGsm7, vonageSms } from '@twofa/vonage-sms';
 
 const TO = '+447700900000';

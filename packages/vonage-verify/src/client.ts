@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Vonage } from '@vonage/server-sdk';
-import { TwoFactorError } from '@twofa/core';
+import { TwoFactorError } from '@twofa/core/adapter';
 
 export interface VonageClientOptions {
   timeoutMs: number;

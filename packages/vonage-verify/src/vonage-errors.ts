@@ -1,4 +1,4 @@
-import { TwoFactorError, isNetworkError, parseRetryAfter, withTimeout, type ErrorCode } from '@twofa/core';
+import { TwoFactorError, isNetworkError, parseRetryAfter, withTimeout, type ErrorCode } from '@twofa/core/adapter';
 
 /**
  * What a failed Vonage call told us, read off whatever the official client threw: an HTTP

@@ -1,13 +1,5 @@
 import type { Vonage } from '@vonage/server-sdk';
-import {
-  TwoFactorError,
-  systemClock,
-  type Channel,
-  type CheckStatus,
-  type Clock,
-  type StartedVerification,
-  type Verifier,
-} from '@twofa/core';
+import { TwoFactorError, systemClock, type Channel, type CheckStatus, type Clock, type StartedVerification, type Verifier } from '@twofa/core/adapter';
 import { jwtClient } from './client.js';
 import { vonageLocale } from './locale.js';
 import { attemptVonage, vonageError } from './vonage-errors.js';

@@ -1,4 +1,5 @@
-import { runVerifierTests, startVonageFake, VONAGE_APPLICATION_ID, type VonageFake } from '@twofa/testkit';
+import { startVonageFake, VONAGE_APPLICATION_ID, type VonageFake } from '@twofa/testkit';
+import { runVerifierTests } from '@twofa/testkit/conformance';
 import { vonageVerify } from '@twofa/vonage-verify';
 
 const TIMEOUT_MS = 300;

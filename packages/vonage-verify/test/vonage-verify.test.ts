@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Vonage } from '@vonage/server-sdk';
 import { TwoFactorError, type Verifier } from '@twofa/core';
-import { FakeClock, expectNoSecrets, startVonageFake, VONAGE_APPLICATION_ID as APP_ID, VONAGE_MAX_CHECKS as MAX_CHECKS, type VonageFake } from '@twofa/testkit';
+import { FakeClock, startVonageFake, VONAGE_APPLICATION_ID as APP_ID, VONAGE_MAX_CHECKS as MAX_CHECKS, type VonageFake } from '@twofa/testkit';
+import { expectNoSecrets } from '@twofa/testkit/conformance';
 import { vonageLocale, vonageVerify } from '@twofa/vonage-verify';
 
 const TO = '+447700900000';

@@ -101,6 +101,7 @@ export function phone(options: PhoneOptions = {}): Interface & { readonly verifi
     isBackup: false,
     order: 10,
     isAvailable: () => verifier !== undefined,
+    attach: (env) => verifier?.attach?.(env),
 
     async enroll(ctx, input) {
       const parsed = parsePhoneNumber(input.phoneNumber, options.numbers);

@@ -2,7 +2,7 @@ import type { RandomSource } from '../clock.js';
 import type { KeyRing } from '../crypto.js';
 import type { Policy } from '../policy.js';
 import type { AuthenticatorRecord, Settle, Store } from '../store.js';
-import type { Channel } from '../verifier.js';
+import type { Channel, ProviderEnvironment } from '../verifier.js';
 
 /** What an Interface gets from the manager for one call. */
 export interface MethodContext {
@@ -80,6 +80,8 @@ export interface Interface {
   readonly isBackup: boolean;
   /** Order in `methods()`: lower first. */
   readonly order: number;
+  /** Called once by createTwoFactor; a method passes it on to the providers it owns. */
+  attach?(env: ProviderEnvironment): void;
   /** False when the method cannot work as configured (e.g. phone without a verifier). */
   isAvailable(): boolean;
   /** Starts enrollment from the app's input. Throws TwoFactorError on bad input. */

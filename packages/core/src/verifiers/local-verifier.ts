@@ -1,8 +1,8 @@
-import { randomId, randomString, safeEqual, type KeyRing } from '../crypto.js';
+import { randomId, randomString, safeEqual } from '../crypto.js';
 import { systemClock, systemRandom, type Clock, type RandomSource } from '../clock.js';
 import { TwoFactorError } from '../errors.js';
 import type { Store } from '../store.js';
-import type { Channel, CheckStatus, MessageSender, StartInput, StartedVerification, Verifier } from '../verifier.js';
+import type { Channel, CheckStatus, MessageSender, ProviderEnvironment, StartInput, StartedVerification, Verifier } from '../verifier.js';
 import { messageTemplates, pickTemplate, type MessageTemplate } from './templates.js';
 
 export interface LocalVerifierOptions {
@@ -20,17 +20,8 @@ export interface LocalVerifierOptions {
   random?: RandomSource;
 }
 
-/** What the manager hands a verifier it owns (see createTwoFactor). */
-export interface VerifierEnvironment {
-  store: Store;
-  keys: KeyRing;
-  clock: Clock;
-  random: RandomSource;
-  issuer: string;
-}
-
 export interface LocalVerifier extends Verifier {
-  attach(env: VerifierEnvironment): void;
+  attach(env: ProviderEnvironment): void;
 }
 
 const RECORD = 'v';
@@ -49,7 +40,7 @@ export function localVerifier(options: LocalVerifierOptions): LocalVerifier {
   if (!Number.isInteger(codeLength) || codeLength < 4 || codeLength > 10) {
     throw new TwoFactorError('config_invalid', { message: 'localVerifier.codeLength must be 4–10.' });
   }
-  let env: Partial<VerifierEnvironment> = {};
+  let env: Partial<ProviderEnvironment> = {};
 
   function ready() {
     const store = options.store ?? env.store;
@@ -68,6 +59,7 @@ export function localVerifier(options: LocalVerifierOptions): LocalVerifier {
 
     attach(e) {
       env = e;
+      sender.attach?.(e); // a failover() of senders follows the manager's clock too
     },
 
     async start(input: StartInput): Promise<StartedVerification> {
