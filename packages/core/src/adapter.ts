@@ -2,7 +2,18 @@
 // (Verifier, MessageSender) or a method of your own. Apps import '@twofa/core'.
 
 // Stores (docs/stores.md)
-export type { Store, AuthenticatorRecord, RateRule, HitResult, Settle } from './store.js';
+export type {
+  Store,
+  AuthenticatorRecord,
+  RateRule,
+  HitOptions,
+  HitResult,
+  Settle,
+  Consumable,
+  CounterState,
+  StoredRecord,
+  RecoveryCodesState,
+} from './store.js';
 
 // Providers (docs/adapters.md)
 export type {
@@ -18,20 +29,23 @@ export type {
 } from './verifier.js';
 export { withTimeout, parseRetryAfter, isNetworkError } from './provider-call.js';
 
-// Methods (docs/concepts.md)
+// Methods (docs/methods.md)
 export type {
-  Interface,
+  Method,
+  AnyMethod,
   MethodContext,
   OpenAuthenticator,
   CheckOutcome,
+  CheckResult,
   EnrollStart,
   ChallengeStart,
   ChallengeOptions,
-} from './interfaces/types.js';
+} from './methods/types.js';
 export { normaliseDigits } from './code-input.js';
 
 // Shared by all three
 export { TwoFactorError, isTwoFactorError, type ErrorCode } from './errors.js';
-export { KeyRing, safeEqual, randomId, randomString } from './crypto.js';
+export { KeyRing, safeEqual, randomId, randomString, type BoxBinding } from './crypto.js';
+export { reencryptUser } from './reencrypt.js';
 export { systemClock, systemRandom, type Clock, type RandomSource } from './clock.js';
 export type { Logger } from './events.js';

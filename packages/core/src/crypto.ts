@@ -21,6 +21,16 @@ interface Key {
 
 const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 
+/** What a box is bound to: its purpose ('authenticator', 'challenge'), its user and its record. */
+export interface BoxBinding {
+  purpose: string;
+  userId: string;
+  recordId: string;
+}
+
+// NUL-separated: none of the parts can hold a NUL (ids are validated), so the encoding is unambiguous.
+const aad = (keyId: string, to: BoxBinding) => Buffer.from(['twofa.v2', keyId, to.purpose, to.userId, to.recordId].join('\0'), 'utf8');
+
 function parseKey(spec: string): Key {
   if (typeof spec !== 'string' || spec.length === 0) {
     throw new TwoFactorError('config_invalid', { message: 'encryptionKeys entries must be non-empty strings.' });
@@ -55,7 +65,12 @@ export class KeyRing {
   private readonly keys: Key[];
   private readonly insecureMac: Buffer;
 
-  constructor(specs: readonly string[], private readonly random: RandomSource) {
+  constructor(
+    specs: readonly string[],
+    private readonly random: RandomSource,
+    /** Whether boxes of the unbound v1 format (twofa 0.1) still open. */
+    private readonly legacy: 'accept' | 'refuse' = 'accept',
+  ) {
     this.keys = specs.map(parseKey);
     const ids = new Set(this.keys.map((k) => k.id));
     if (ids.size !== this.keys.length) throw new TwoFactorError('config_invalid', { message: 'Duplicate encryption key id.' });
@@ -67,34 +82,48 @@ export class KeyRing {
     return this.keys.length > 0;
   }
 
-  encrypt(plaintext: string): string {
+  /**
+   * Encrypts with the newest key, bound to `to`: the box opens only for the same purpose,
+   * user and record, so a box copied into another user's row (or another record) fails.
+   */
+  encrypt(plaintext: string, to: BoxBinding): string {
     const key = this.keys[0];
     if (!key) return `plain.${b64u(Buffer.from(plaintext, 'utf8'))}`;
     const iv = Buffer.from(this.random(12));
     const cipher = createCipheriv('aes-256-gcm', key.enc, iv);
-    cipher.setAAD(Buffer.from(`twofa.v1.${key.id}`));
+    cipher.setAAD(aad(key.id, to));
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return `v1.${key.id}.${b64u(iv)}.${b64u(ct)}.${b64u(cipher.getAuthTag())}`;
+    return `v2.${key.id}.${b64u(iv)}.${b64u(ct)}.${b64u(cipher.getAuthTag())}`;
   }
 
-  decrypt(box: string): string {
+  /**
+   * Opens a box written for `to`. `stale` says it should be written again: an older key,
+   * or the unbound v1 format of twofa 0.1 (accepted only while `legacy` is 'accept').
+   * Throws TwoFactorError('decrypt_failed') for a box no key opens, or bound elsewhere.
+   */
+  decrypt(box: string, to: BoxBinding): { plaintext: string; stale: boolean; legacy: boolean } {
     const parts = box.split('.');
     if (parts[0] === 'plain' && parts.length === 2) {
       if (this.encrypted) throw new TwoFactorError('decrypt_failed', { message: 'Found an unencrypted secret while encryption is on; re-enroll that method.' });
-      return Buffer.from(parts[1]!, 'base64url').toString('utf8');
+      return { plaintext: Buffer.from(parts[1]!, 'base64url').toString('utf8'), stale: false, legacy: false };
     }
     const [v, kid, iv, ct, tag] = parts;
     const key = this.keys.find((k) => k.id === kid);
-    if (v !== 'v1' || !key || !iv || ct === undefined || !tag) {
+    if ((v !== 'v2' && v !== 'v1') || !key || !iv || ct === undefined || !tag || parts.length !== 5) {
       throw new TwoFactorError('decrypt_failed', { message: `No configured key can open this secret (key id ${kid ?? '?'}).` });
+    }
+    const legacy = v === 'v1';
+    if (legacy && this.legacy === 'refuse') {
+      throw new TwoFactorError('decrypt_failed', { message: 'A secret in the unbound v1 format was refused (legacyCiphertexts is "refuse"); run the re-encrypt command.' });
     }
     try {
       const decipher = createDecipheriv('aes-256-gcm', key.enc, Buffer.from(iv, 'base64url'));
-      decipher.setAAD(Buffer.from(`twofa.v1.${key.id}`));
+      decipher.setAAD(legacy ? Buffer.from(`twofa.v1.${key.id}`) : aad(key.id, to));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+      const plaintext = Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+      return { plaintext, stale: legacy || key !== this.keys[0], legacy };
     } catch (cause) {
-      throw new TwoFactorError('decrypt_failed', { cause });
+      throw new TwoFactorError('decrypt_failed', { message: 'A stored secret failed its integrity check: wrong key, or not written for this user and record.', cause });
     }
   }
 

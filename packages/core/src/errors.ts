@@ -12,12 +12,15 @@ export const ErrorCodes = {
   not_enrolled: 'The user has no active authenticator of that method.',
   no_pending_enrollment: 'There is no enrollment waiting to be confirmed.',
   backup_only: 'A backup method cannot be the only method.',
+  authenticator_limit: 'The user already has as many authenticators of this method as allowed; remove one first.',
   // phone numbers
   invalid_phone_number: 'The phone number is not a valid number.',
   country_not_allowed: 'Numbers from that country are not allowed.',
   line_type_not_allowed: 'That kind of line (e.g. landline, VoIP) is not allowed.',
   channel_unsupported: 'The verifier cannot deliver over that channel to that destination.',
   // limits
+  locked: 'Too many failed attempts: the user is locked out until retryAt; nothing was sent.',
+  suspended: 'Too many failed attempts in a row: the methods are suspended until a recovery code is used or an administrator unlocks the user.',
   resend_cooldown: 'A code was sent recently; wait before asking for another.',
   send_limit: 'Too many codes were sent to this destination, user or in total.',
   // providers and storage

@@ -1,20 +1,42 @@
 import type { Channel } from './verifier.js';
 
-/** Event payloads. They never carry a secret, a code or an unmasked number. */
+/**
+ * Event payloads. They carry only values the SDK made or validated (user ids, method ids
+ * from the configured registry, ids it handed out): never a secret, a code, an unmasked
+ * number or other caller text.
+ */
 export interface TwoFactorEvents {
-  'verification.sent': { userId: string; method: string; channel?: Channel; destination?: string; purpose: 'enroll' | 'challenge'; at: number };
-  'verification.succeeded': { userId: string; method: string; purpose: 'enroll' | 'challenge'; at: number };
+  'verification.sent': {
+    userId: string;
+    method: string;
+    authenticatorId?: string;
+    channel?: Channel;
+    /** Masked, e.g. '+1 ••• ••• 0123'. */
+    destination?: string;
+    purpose: 'enroll' | 'challenge';
+    at: number;
+  };
+  'verification.succeeded': { userId: string; method: string; authenticatorId: string; purpose: 'enroll' | 'challenge'; at: number };
   'verification.failed': {
     userId: string;
     method?: string;
     purpose: 'enroll' | 'challenge';
-    error: 'invalid_code' | 'expired' | 'locked' | 'max_attempts';
+    error: 'invalid_code' | 'expired' | 'locked' | 'max_attempts' | 'suspended';
     attemptsLeft: number;
     at: number;
   };
-  'user.locked': { userId: string; until: number; at: number };
-  'method.enrolled': { userId: string; method: string; at: number };
-  'method.removed': { userId: string; method: string; at: number };
+  /** A lockout began: too many failures in a row (`failures`) or the hourly cap (`hourly_cap`). */
+  'user.locked': { userId: string; until: number; reason: 'failures' | 'hourly_cap'; at: number };
+  /** A run of failures reached policy.maxConsecutiveFailures: the `primary` methods, or the `backup` (recovery codes), are suspended until unlock(). */
+  'user.suspended': { userId: string; scope: 'primary' | 'backup'; at: number };
+  'user.unlocked': { userId: string; at: number };
+  'authenticator.enrolled': { userId: string; method: string; authenticatorId: string; at: number };
+  'authenticator.removed': { userId: string; method: string; authenticatorId: string; at: number };
+  /**
+   * A stored secret did not open: no configured key, or a box moved from another user or
+   * record (tampering). The authenticator is treated as unusable.
+   */
+  'secret.unreadable': { userId: string; record: 'authenticator' | 'challenge'; method?: string; authenticatorId?: string; at: number };
 }
 
 export type EventName = keyof TwoFactorEvents;

@@ -1,12 +1,28 @@
 // @twofa/core: what an app uses. Writing a Store, a provider adapter or a method of your
 // own? Its contracts and helpers are in '@twofa/core/adapter'.
 export { createTwoFactor } from './manager.js';
-export type { TwoFactor, TwoFactorOptions, VerifyResult, VerifyInput, VerifyError, ConfirmResult, MethodInfo, Challenge } from './manager.js';
+export type {
+  TwoFactor,
+  TwoFactorOptions,
+  BuiltInMethods,
+  Enrollment,
+  VerifyResult,
+  VerifyInput,
+  VerifyError,
+  ConfirmResult,
+  AuthenticatorInfo,
+  MethodSummary,
+  Challenge,
+} from './manager.js';
+export type { Failure } from './outcomes.js';
+export type { DevicesApi } from './devices.js';
+export type { RememberedDevice } from './remember-device.js';
+export { reencryptStore, type ReencryptOptions } from './reencrypt.js';
 
-export { totp, type TotpOptions, type TotpEnrollment } from './interfaces/totp.js';
-export { phone, type PhoneOptions } from './interfaces/phone.js';
-export { recoveryCodes, normaliseRecoveryCode, RECOVERY_CODE_BITS, type RecoveryCodesOptions } from './interfaces/recovery-codes.js';
-export type { ChallengeOptions } from './interfaces/types.js';
+export { totp, type TotpOptions, type TotpEnrollInput, type TotpEnrollment, type TotpMethod } from './methods/totp.js';
+export { phone, type PhoneOptions, type PhoneEnrollInput, type PhoneEnrollment, type PhoneMethod } from './methods/phone.js';
+export { recoveryCodes, normaliseRecoveryCode, RECOVERY_CODE_BITS, type RecoveryCodesOptions, type RecoveryCodesMethod } from './methods/recovery-codes.js';
+export type { ChallengeOptions } from './methods/types.js';
 
 export { MemoryStore } from './memory-store.js';
 export { localVerifier, type LocalVerifierOptions, type LocalVerifier } from './verifiers/local-verifier.js';

@@ -1,138 +1,235 @@
 import { systemClock, systemRandom, type Clock, type RandomSource } from './clock.js';
 import { KeyRing, randomId } from './crypto.js';
-import { TwoFactorError, isTwoFactorError } from './errors.js';
+import { devicesApi, type DevicesApi } from './devices.js';
+import { TwoFactorError } from './errors.js';
 import { Emitter, type EventName, type Listener, type Logger } from './events.js';
-import type { RecoveryCodesInterface } from './interfaces/recovery-codes.js';
-import type { ChallengeOptions, CheckOutcome, Interface, MethodContext, OpenAuthenticator } from './interfaces/types.js';
-import { MemoryStore } from './memory-store.js';
+import type { PhoneMethod } from './methods/phone.js';
+import type { RecoveryCodesMethod } from './methods/recovery-codes.js';
+import type { TotpMethod } from './methods/totp.js';
+import type { AnyMethod, ChallengeOptions, CheckOutcome, Method, MethodContext, OpenAuthenticator } from './methods/types.js';
+import { Outcomes, type Failure, type VerifyError } from './outcomes.js';
 import { resolvePolicy, type Policy, type PolicyInput } from './policy.js';
-import { guardSend, keys, userAttemptRules } from './rate-limit.js';
-import { checkDeviceToken, makeDeviceToken, securityVersion } from './remember-device.js';
+import { guardSend, keys, lockCounters, lockState, successResets, userAttemptRules, type LockState } from './rate-limit.js';
+import { reencryptUser } from './reencrypt.js';
+import { Sealer, type ChallengeValue, type Opened } from './sealed.js';
 import type { AuthenticatorRecord, RateRule, Settle, Store } from './store.js';
 import { guardStore } from './store-guard.js';
 import type { Channel } from './verifier.js';
-import { assertCode, assertMethodId, assertUserId } from './validate.js';
+import { assertId, assertMethodId, assertText, assertUserId, isPlainText, optionsObject } from './validate.js';
 
-export interface TwoFactorOptions {
+export type { VerifyError } from './outcomes.js';
+
+/** The methods `TwoFactor` is typed for when you name no others. */
+export type BuiltInMethods = readonly [TotpMethod, PhoneMethod, RecoveryCodesMethod];
+
+export interface TwoFactorOptions<M extends readonly AnyMethod[] = readonly AnyMethod[]> {
   /** Shown in authenticator apps and messages, e.g. your product name. */
   issuer: string;
-  /** Where all state lives. Default: a MemoryStore (one process only). */
-  store?: Store;
+  /** Where all state lives: MemoryStore (one process), redisStore(), postgresStore(). */
+  store: Store;
   /** 32-byte keys (64 hex chars or base64, optionally 'keyId:' first), newest first. */
   encryptionKeys?: readonly (string | undefined)[];
-  /** Run without encrypting secrets at rest. For development only; logs a warning. */
+  /**
+   * Run without encrypting secrets at rest. Development only: the keyed hashes (recovery
+   * codes, device tokens) then use a public key, so they can be forged. Refused when
+   * NODE_ENV is 'production'.
+   */
   insecureNoEncryption?: boolean;
-  interfaces: Interface[];
+  /**
+   * Whether secrets in the unbound v1 format of twofa 0.1 still open. 'accept' (the
+   * default) keeps existing users working while they are re-encrypted; set 'refuse' once
+   * the re-encrypt command has run (docs/security.md).
+   */
+  legacyCiphertexts?: 'accept' | 'refuse';
+  /** The methods users may enroll: totp(), phone(...), recoveryCodes(), or your own. */
+  methods: M;
   policy?: PolicyInput;
   clock?: Clock;
   random?: RandomSource;
   logger?: Logger;
 }
 
-export type VerifyError = 'invalid_code' | 'expired' | 'locked' | 'max_attempts';
+export type VerifyResult = { ok: true; method: string; authenticatorId: string; userVerified?: boolean } | Failure;
 
-export type VerifyResult =
-  | { ok: true; method: string }
-  | { ok: false; error: VerifyError; attemptsLeft: number; retryAt?: number };
+export type ConfirmResult = { ok: true; method: string; authenticatorId: string; recoveryCodes?: string[] } | Failure;
 
-export type ConfirmResult =
-  | { ok: true; method: string; recoveryCodes?: string[] }
-  | { ok: false; error: VerifyError; attemptsLeft: number; retryAt?: number };
-
-export interface MethodInfo {
+/** One of the user's authenticators, as `methods()` lists it. */
+export interface AuthenticatorInfo {
+  id: string;
   method: string;
-  status: 'active' | 'pending' | 'available';
+  name?: string;
+  /** 'pending' until confirmed; 'unreadable' when no configured key opens its secret (it cannot be used). */
+  status: 'active' | 'pending' | 'unreadable';
   isBackup: boolean;
+  /** Non-secret display data: `label` (TOTP), `phone` (masked number). */
   display: Record<string, string>;
-  createdAt?: number;
+  createdAt: number;
   confirmedAt?: number;
   lastUsedAt?: number;
-  /** Unused recovery codes, for the recovery method. */
+  /** Recovery codes left (backup methods). */
   remaining?: number;
 }
 
+/** A configured method, as `availableMethods()` lists it. */
+export interface MethodSummary {
+  method: string;
+  isBackup: boolean;
+  needsChallenge: boolean;
+  /** False when it cannot work as configured (e.g. phone without a verifier). */
+  available: boolean;
+  maxPerUser: number;
+}
+
 export interface Challenge {
+  /** Pass it back to `verify`. */
   id: string;
   method: string;
+  /** The authenticator it is for (the phone the code went to), when it is one. */
+  authenticatorId?: string;
   channel?: Channel;
   destination?: string;
   expiresAt: number;
   /** When a new code may be asked for (methods that send one). */
   resendAt?: number;
+  /** Method-specific data, e.g. WebAuthn's `options`. */
+  [extra: string]: unknown;
 }
 
-export type VerifyInput = { challengeId: string; code: string } | { method: string; code: string };
+/** The answer: `code` for typed codes, `response` for objects (a WebAuthn assertion). */
+export type VerifyInput =
+  | { challengeId: string; code?: string; response?: unknown }
+  | { method: string; code?: string; response?: unknown };
 
-interface ChallengeRecord {
+/** What `enroll` returns: the method's own output plus these. */
+export type Enrollment<E extends object = object> = E & {
+  /** The pending authenticator's id: confirm it with `confirmEnrollment(userId, id, code)`. */
+  id: string;
   method: string;
-  authenticatorId: string;
-  state: Record<string, unknown>;
+  name?: string;
+  /** Confirmable until, epoch ms. */
   expiresAt: number;
-}
+};
 
-interface StoredConfig {
-  c: Record<string, unknown>;
-  /** Pending enrollments: confirmable until. */
-  exp?: number;
-}
+type MethodNamed<M extends readonly AnyMethod[], Id> = Extract<M[number], { id: Id }>;
+type EnrollInputOf<X> = X extends Method<string, infer I, object> ? I : never;
+type EnrollmentOf<X> = X extends Method<string, never, infer E> ? E : object;
 
-export interface TwoFactor {
+export interface TwoFactor<M extends readonly AnyMethod[] = BuiltInMethods> extends DevicesApi {
   readonly policy: Policy;
-  enroll(userId: string, method: string, input?: Record<string, unknown>): Promise<Record<string, unknown> & { method: string; expiresAt: number }>;
-  confirmEnrollment(userId: string, method: string, code: string): Promise<ConfirmResult>;
-  methods(userId: string): Promise<MethodInfo[]>;
-  challenge(userId: string, options?: ChallengeOptions & { method?: string }): Promise<Challenge>;
+  /** Starts enrolling an authenticator; `name` is the user's name for it. Typed per method. */
+  enroll<Id extends M[number]['id']>(
+    userId: string,
+    method: Id,
+    input?: EnrollInputOf<MethodNamed<M, Id>> & { name?: string },
+  ): Promise<Enrollment<EnrollmentOf<MethodNamed<M, Id>>>>;
+  /** Confirms a pending enrollment with the code (or response) it asked for; the first primary brings recovery codes. */
+  confirmEnrollment(userId: string, enrollmentId: string, answer: unknown): Promise<ConfirmResult>;
+  /** The user's authenticators (active, pending, unreadable), by method order then age. */
+  methods(userId: string): Promise<AuthenticatorInfo[]>;
+  /** The configured methods, in order. */
+  availableMethods(): MethodSummary[];
+  /** Renames one of the user's authenticators. */
+  rename(userId: string, authenticatorId: string, name: string): Promise<void>;
+  /** Opens a challenge (sends a code for phone). Throws 'locked' / 'suspended' and sends nothing while the user is locked out. */
+  challenge(userId: string, options?: ChallengeOptions & { method?: string; authenticatorId?: string }): Promise<Challenge>;
   verify(userId: string, input: VerifyInput): Promise<VerifyResult>;
-  remove(userId: string, method: string): Promise<{ removed: string[] }>;
+  /** Removes one authenticator; removing the last primary one removes the backups too. */
+  remove(userId: string, authenticatorId: string): Promise<{ removed: string[] }>;
   regenerateRecoveryCodes(userId: string): Promise<string[]>;
-  recoveryCodesRemaining(userId: string): Promise<number>;
-  rememberDevice(userId: string, options?: { days?: number }): Promise<string>;
-  isDeviceRemembered(userId: string, token: unknown): Promise<boolean>;
+  /** Ends a lockout or suspension (e.g. after support checked who the user is). */
+  unlock(userId: string): Promise<void>;
+  /** Writes the user's secrets again with the newest key and the bound format. */
+  reencrypt(userId: string): Promise<{ updated: number; unreadable: number }>;
   on<E extends EventName>(event: E, listener: Listener<E>): () => void;
 }
 
-const RECOVERY = 'recovery';
+const PRODUCTION = () => typeof process !== 'undefined' && process.env?.NODE_ENV === 'production';
 
-export function createTwoFactor(options: TwoFactorOptions): TwoFactor {
-  if (!options || typeof options !== 'object') throw new TwoFactorError('config_invalid', { message: 'createTwoFactor needs an options object.' });
-  const { issuer } = options;
-  if (typeof issuer !== 'string' || issuer.length === 0 || issuer.length > 100 || issuer.includes(':')) {
-    throw new TwoFactorError('config_invalid', { message: 'issuer must be 1–100 characters without ":".' });
+function configMethods(list: unknown): Map<string, AnyMethod> {
+  if (!Array.isArray(list) || list.length === 0) throw new TwoFactorError('config_invalid', { message: 'methods must be a non-empty array, e.g. [totp(), recoveryCodes()].' });
+  const methods = new Map<string, AnyMethod>();
+  for (const m of list as AnyMethod[]) {
+    const ok =
+      m !== null && typeof m === 'object' && typeof m.id === 'string' && /^[a-z][a-z0-9_-]{0,31}$/.test(m.id) &&
+      (m.role === 'primary' || m.role === 'backup') && typeof m.check === 'function' && typeof m.challenge === 'function' &&
+      typeof m.isAvailable === 'function' && (m.answer === 'code' || m.answer === 'object') &&
+      Number.isInteger(m.maxPerUser) && m.maxPerUser >= 1 && typeof m.order === 'number';
+    if (!ok) throw new TwoFactorError('config_invalid', { message: 'Each entry of methods must be a method such as totp() (see Method in @twofa/core/adapter).' });
+    if (methods.has(m.id)) throw new TwoFactorError('config_invalid', { message: `Method '${m.id}' is listed twice.` });
+    if (m.role === 'primary' && (typeof m.enroll !== 'function' || typeof m.confirm !== 'function')) {
+      throw new TwoFactorError('config_invalid', { message: `Primary method '${m.id}' needs enroll and confirm.` });
+    }
+    methods.set(m.id, m);
   }
-  const logger: Logger = options.logger ?? { warn: (m) => console.warn(m) };
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? systemRandom;
-  const policy = resolvePolicy(options.policy);
-  const store = guardStore(options.store ?? new MemoryStore());
-  const keyList = options.encryptionKeys ?? [];
+  if (![...methods.values()].some((m) => m.role === 'primary')) throw new TwoFactorError('config_invalid', { message: 'At least one primary method is needed.' });
+  if ([...methods.values()].filter((m) => m.role === 'backup').length > 1) throw new TwoFactorError('config_invalid', { message: 'At most one backup method.' });
+  return methods;
+}
+
+function configStore(store: unknown): Store {
+  const ops = ['getAuthenticators', 'saveAuthenticator', 'updateAuthenticator', 'deleteAuthenticators', 'consume', 'hit', 'putRecord', 'takeRecord', 'listRecords'];
+  if (store === null || typeof store !== 'object' || !ops.every((op) => typeof (store as Record<string, unknown>)[op] === 'function')) {
+    throw new TwoFactorError('config_invalid', { message: 'store must be a Store: new MemoryStore(), redisStore(...), postgresStore(...).' });
+  }
+  return guardStore(store as Store);
+}
+
+export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMethods>(options: TwoFactorOptions<M>): TwoFactor<M> {
+  const o = optionsObject(options, 'createTwoFactor options', 'config_invalid');
+  const { issuer } = o;
+  if (!isPlainText(issuer, 100) || issuer.includes(':')) {
+    throw new TwoFactorError('config_invalid', { message: 'issuer must be 1–100 printable characters (well-formed Unicode) without ":".' });
+  }
+  if (o.logger !== undefined && (o.logger === null || typeof o.logger.warn !== 'function')) throw new TwoFactorError('config_invalid', { message: 'logger must have a warn(message) function.' });
+  if (o.clock !== undefined && (o.clock === null || typeof o.clock.now !== 'function')) throw new TwoFactorError('config_invalid', { message: 'clock must have a now() function.' });
+  if (o.random !== undefined && typeof o.random !== 'function') throw new TwoFactorError('config_invalid', { message: 'random must be a function (n) => bytes.' });
+  if (o.store === undefined) throw new TwoFactorError('config_invalid', { message: 'store is required: new MemoryStore() for one process, redisStore() or postgresStore() for more.' });
+  const logger: Logger = o.logger ?? { warn: (m) => console.warn(m) };
+  const clock = o.clock ?? systemClock;
+  const random = o.random ?? systemRandom;
+  const policy = resolvePolicy(o.policy);
+  const store = configStore(o.store);
+  const keyList = o.encryptionKeys ?? [];
+  if (!Array.isArray(keyList)) throw new TwoFactorError('config_invalid', { message: 'encryptionKeys must be an array, newest key first.' });
   if (keyList.some((k) => k === undefined || k === '')) {
     throw new TwoFactorError('encryption_key_missing', { message: 'An entry of encryptionKeys is empty (is the environment variable set?).' });
   }
-  if (keyList.length === 0 && !options.insecureNoEncryption) throw new TwoFactorError('encryption_key_missing');
-  const keyRing = new KeyRing(keyList as string[], random);
-  if (!keyRing.encrypted) logger.warn('twofa: insecureNoEncryption is set: TOTP secrets and phone numbers are stored unencrypted. Development only.');
+  if (keyList.length === 0 && !o.insecureNoEncryption) throw new TwoFactorError('encryption_key_missing');
+  if (keyList.length === 0 && PRODUCTION()) {
+    throw new TwoFactorError('config_invalid', { message: 'insecureNoEncryption is refused when NODE_ENV is production: give encryptionKeys.' });
+  }
+  const legacy = o.legacyCiphertexts ?? 'accept';
+  if (legacy !== 'accept' && legacy !== 'refuse') throw new TwoFactorError('config_invalid', { message: 'legacyCiphertexts must be "accept" or "refuse".' });
+  const keyRing = new KeyRing(keyList as string[], random, legacy);
+  if (!keyRing.encrypted) logger.warn('twofa: insecureNoEncryption is set: secrets are stored unencrypted and keyed hashes can be forged. Development only.');
 
-  const interfaces = new Map<string, Interface>();
-  for (const iface of options.interfaces ?? []) {
-    if (interfaces.has(iface.id)) throw new TwoFactorError('config_invalid', { message: `Interface '${iface.id}' is listed twice.` });
-    interfaces.set(iface.id, iface);
-  }
-  if (![...interfaces.values()].some((i) => !i.isBackup)) {
-    throw new TwoFactorError('config_invalid', { message: 'At least one primary (non-backup) interface is needed.' });
-  }
-  const recovery = interfaces.get(RECOVERY) as RecoveryCodesInterface | undefined;
+  const methods = configMethods(o.methods);
   // Methods and their providers follow the manager's clock and use its store and keys.
-  for (const i of interfaces.values()) i.attach?.({ store, keys: keyRing, clock, random, logger, issuer });
+  for (const m of methods.values()) m.attach?.({ store, keys: keyRing, clock, random, logger, issuer });
+  const backup = [...methods.values()].find((m) => m.role === 'backup');
+  const ordered = [...methods.values()].sort((a, b) => a.order - b.order);
 
   const events = new Emitter(logger);
+  const sealer = new Sealer(keyRing, events, logger, () => clock.now());
+  const outcomes = new Outcomes(events);
 
-  function iface(method: string): Interface {
-    const i = interfaces.get(method);
-    if (!i) throw new TwoFactorError('unknown_method', { message: `No '${method}' method is configured.` });
-    return i;
+  function method(id: string): AnyMethod {
+    const m = methods.get(id);
+    if (!m) throw new TwoFactorError('unknown_method', { message: `No '${id}' method is configured.` });
+    return m;
   }
 
-  function context(userId: string, now: number, settle: Settle = {}, consume?: () => Promise<boolean>): MethodContext {
+  const roleOf = (a: AuthenticatorRecord) => methods.get(a.method)?.role;
+  const activeOf = (list: AuthenticatorRecord[], id: string) => list.filter((a) => a.method === id && a.status === 'active');
+
+  interface ContextExtras {
+    settle?: Settle;
+    consume?: (authenticatorId: string) => Promise<boolean>;
+    replacePrevious?: () => Promise<void>;
+  }
+
+  function context(userId: string, now: number, extra: ContextExtras = {}): MethodContext {
+    const settle = extra.settle ?? {};
     return {
       userId,
       now,
@@ -141,206 +238,257 @@ export function createTwoFactor(options: TwoFactorOptions): TwoFactor {
       keys: keyRing,
       random,
       policy,
+      logger,
       settle,
-      consume: consume ?? (async () => {
-        await store.resetCounters(userId, settle.reset ?? []);
-        return true;
-      }),
+      consume: extra.consume ?? ((authenticatorId) => store.consume(userId, {}, now, { ...settle, touch: authenticatorId })),
       guardSend: (destination, purpose) => guardSend(store, keyRing, policy, userId, destination, purpose, now),
       releaseCooldown: (purpose) => store.resetCounters(userId, [keys.cooldown(purpose)]),
+      replacePrevious: extra.replacePrevious ?? (async () => undefined),
     };
   }
 
-  function open(record: AuthenticatorRecord): OpenAuthenticator & { exp?: number } {
-    const stored = JSON.parse(keyRing.decrypt(record.secret)) as StoredConfig;
-    return { record, config: stored.c, ...(stored.exp !== undefined ? { exp: stored.exp } : {}) };
+  /** Runs `fn` at most once: what a method calls before sending, or the manager after it. */
+  function once(fn: () => Promise<void>): { run: () => Promise<void>; done: () => boolean } {
+    let started = false;
+    return {
+      run: async () => {
+        if (started) return;
+        started = true;
+        await fn();
+      },
+      done: () => started,
+    };
   }
 
-  const active = (list: AuthenticatorRecord[], method: string) => list.find((a) => a.type === method && a.status === 'active');
-
-  /** Turns a refused or failed attempt into a typed result, emitting events. */
-  function failure(
-    userId: string,
-    purpose: 'enroll' | 'challenge',
-    method: string | undefined,
-    error: VerifyError,
-    rules: RateRule[],
-    counts: number[],
-    resetAt: number[],
-    now: number,
-  ): { ok: false; error: VerifyError; attemptsLeft: number; retryAt?: number } {
-    const attemptsLeft = Math.max(0, Math.min(...rules.map((r, i) => r.limit - counts[i]!)));
-    const exhausted = rules.map((r, i) => (counts[i]! >= r.limit ? resetAt[i]! : 0)).filter((t) => t > 0);
-    const retryAt = exhausted.length ? Math.max(...exhausted) : undefined;
-    const failIdx = rules.findIndex((r) => r.key === keys.failures);
-    if (error === 'invalid_code' && failIdx >= 0 && counts[failIdx] === rules[failIdx]!.limit) {
-      events.emit('user.locked', { userId, until: resetAt[failIdx]!, at: now });
-    }
-    events.emit('verification.failed', { userId, ...(method ? { method } : {}), purpose, error, attemptsLeft, at: now });
-    return { ok: false, error, attemptsLeft, ...(retryAt !== undefined ? { retryAt } : {}) };
+  /** Opens the readable ones; unreadable ones were reported by the sealer. */
+  function openAll(records: AuthenticatorRecord[]): Opened[] {
+    return records.map((r) => sealer.open(r)).filter((x): x is Opened => x !== null);
   }
 
-  /** A refused attempt: a user-wide lockout says more than an exhausted challenge. */
-  function refused(rules: RateRule[], counts: number[]): VerifyError {
-    const blocked = rules.filter((r, i) => counts[i]! >= r.limit);
-    return blocked.some((r) => !r.key.startsWith('att:')) ? 'locked' : 'max_attempts';
+  /** Writes a stale secret again (newest key, bound format) after a successful use. */
+  async function refresh(opened: Opened | undefined): Promise<void> {
+    if (!opened?.stale) return;
+    const { record, config } = opened.auth;
+    const secret = sealer.sealConfig(record.userId, record.id, config);
+    await store.updateAuthenticator({ ...record, secret }, record.secret).catch((e) => logger.warn(`twofa: re-encrypting an authenticator failed: ${String((e as Error).message)}`));
+  }
+
+  async function readState(userId: string, now: number): Promise<{ list: AuthenticatorRecord[]; lock: (role: 'primary' | 'backup') => LockState }> {
+    const r = await store.hit(userId, [], now, { load: { authenticators: true, counters: lockCounters } });
+    return { list: r.authenticators ?? [], lock: (role) => lockState(policy, r.counters ?? [], role) };
+  }
+
+  function throwIfLocked(lock: LockState): void {
+    if (lock.state === 'locked') throw new TwoFactorError('locked', { retryAt: lock.until });
+    if (lock.state === 'suspended') throw new TwoFactorError('suspended');
   }
 
   /**
-   * Creates the recovery set if the user has none. With `once`, two confirmations racing
-   * (TOTP and phone at the same moment) cannot both create a set and leave the first one
-   * shown invalid: an atomic counter lets one of them through.
+   * Creates the backup (recovery codes) if the user has none. With `once`, two
+   * confirmations racing (TOTP and phone at the same moment) cannot both create a set and
+   * leave the first one shown invalid: an atomic counter lets one of them through.
    */
-  async function ensureRecovery(userId: string, now: number, list: AuthenticatorRecord[], opts: { once?: boolean } = {}): Promise<string[] | undefined> {
-    if (!recovery || active(list, RECOVERY)) return undefined;
+  async function ensureBackup(userId: string, now: number, list: AuthenticatorRecord[], opts: { once?: boolean } = {}): Promise<string[] | undefined> {
+    if (!backup?.provision || activeOf(list, backup.id).length > 0) return undefined;
     if (opts.once) {
-      const gate = await store.hit(userId, [{ key: keys.recoveryInit, limit: 1, windowSeconds: 60 }], now, { authenticators: true });
-      if (!gate.allowed || active(gate.authenticators ?? [], RECOVERY)) return undefined;
+      const gate = await store.hit(userId, [{ key: keys.backupInit, limit: 1, windowSeconds: 60 }], now, { load: { authenticators: true } });
+      if (!gate.allowed || activeOf(gate.authenticators ?? [], backup.id).length > 0) return undefined;
     }
-    const codes = await recovery.generate(context(userId, now));
-    await store.saveAuthenticator({
-      userId,
-      id: randomId(random),
-      type: RECOVERY,
-      status: 'active',
-      secret: keyRing.encrypt(JSON.stringify({ c: {} })),
-      createdAt: now,
-      confirmedAt: now,
-    });
-    events.emit('method.enrolled', { userId, method: RECOVERY, at: now });
+    const codes = await backup.provision(context(userId, now));
+    const id = randomId(random);
+    await store.saveAuthenticator({ userId, id, method: backup.id, status: 'active', secret: sealer.sealConfig(userId, id, {}), createdAt: now, confirmedAt: now });
+    events.emit('authenticator.enrolled', { userId, method: backup.id, authenticatorId: id, at: now });
     return codes;
   }
 
-  const api: TwoFactor = {
+  function checkAnswer(m: AnyMethod, answer: unknown): void {
+    const ok = m.answer === 'code' ? typeof answer === 'string' : answer !== null && typeof answer === 'object';
+    if (!ok) throw new TwoFactorError('invalid_input', { message: m.answer === 'code' ? 'code must be a string.' : `The ${m.id} method takes a response object.` });
+  }
+
+  async function abandonQuietly(m: AnyMethod, userId: string, now: number, state: Record<string, unknown>): Promise<void> {
+    await m.abandon?.(context(userId, now), state).catch(() => undefined);
+  }
+
+  const api: TwoFactor<M> = {
     policy,
 
-    async enroll(userId, method, input = {}) {
+    enroll: (async (userId: string, methodId: string, input?: Record<string, unknown>): Promise<Enrollment> => {
       assertUserId(userId);
-      assertMethodId(method);
-      if (input === null || typeof input !== 'object') throw new TwoFactorError('invalid_input', { message: 'enroll input must be an object.' });
-      const i = iface(method);
-      if (i.isBackup) throw new TwoFactorError('backup_only', { message: 'Backup methods are enrolled with the first primary method.' });
-      if (!i.isAvailable()) throw new TwoFactorError('method_unavailable');
+      assertMethodId(methodId);
+      const given = optionsObject(input, 'enroll input');
+      if (given.name !== undefined) assertText(given.name, 'name', 64);
+      const m = method(methodId);
+      if (m.role !== 'primary' || !m.enroll) throw new TwoFactorError('backup_only', { message: 'Backup methods come with the first primary method.' });
+      if (!m.isAvailable()) throw new TwoFactorError('method_unavailable');
       const now = clock.now();
-      const list = await store.getAuthenticators(userId);
-      const start = await i.enroll(context(userId, now), input);
-      const exp = now + start.ttlSeconds * 1000;
-      const record: AuthenticatorRecord = {
-        userId,
-        id: randomId(random),
-        type: method,
-        status: 'pending',
-        secret: keyRing.encrypt(JSON.stringify({ c: start.config, exp } satisfies StoredConfig)),
-        ...(start.display ? { display: start.display } : {}),
-        createdAt: now,
-      };
-      // One pending enrollment per method; an active one keeps working until this is confirmed.
-      const stalePending = list.filter((a) => a.type === method && a.status === 'pending').map((a) => a.id);
-      await store.saveAuthenticator(record, stalePending);
-      await store.resetCounters(userId, [keys.enrollAttempts(method)]);
-      if (start.output.channel) {
-        events.emit('verification.sent', {
+      const { list, lock } = await readState(userId, now);
+      throwIfLocked(lock('primary'));
+      if (activeOf(list, m.id).length >= m.maxPerUser) throw new TwoFactorError('authenticator_limit');
+      // One pending enrollment per method: a new one replaces it (and cancels its code).
+      const stale = list.filter((a) => a.method === m.id && a.status === 'pending');
+      const previous = once(async () => {
+        for (const o of openAll(stale)) await abandonQuietly(m, userId, now, o.auth.config);
+      });
+      const start = await m.enroll(context(userId, now, { replacePrevious: previous.run }), given);
+      await previous.run();
+      if (!(start.ttlSeconds > 0)) throw new TwoFactorError('config_invalid', { message: `Method '${m.id}' gave an enrollment without a lifetime.` });
+      const id = randomId(random);
+      const expiresAt = now + start.ttlSeconds * 1000;
+      const name = given.name as string | undefined;
+      await store.saveAuthenticator(
+        {
           userId,
-          method,
-          channel: start.output.channel as Channel,
-          ...(start.display?.phone ? { destination: start.display.phone } : {}),
-          purpose: 'enroll',
-          at: now,
-        });
+          id,
+          method: m.id,
+          status: 'pending',
+          ...(name !== undefined ? { name } : {}),
+          secret: sealer.sealConfig(userId, id, start.config, expiresAt),
+          ...(start.display ? { display: start.display } : {}),
+          createdAt: now,
+        },
+        stale.map((a) => a.id),
+      );
+      if (start.sent) {
+        events.emit('verification.sent', { userId, method: m.id, authenticatorId: id, channel: start.sent.channel, ...(start.sent.destination ? { destination: start.sent.destination } : {}), purpose: 'enroll', at: now });
       }
-      return { method, ...start.output, expiresAt: exp };
-    },
+      return { ...start.output, id, method: m.id, ...(name !== undefined ? { name } : {}), expiresAt };
+    }) as TwoFactor<M>['enroll'],
 
-    async confirmEnrollment(userId, method, code) {
+    async confirmEnrollment(userId, enrollmentId, answer) {
       assertUserId(userId);
-      assertMethodId(method);
-      assertCode(code);
-      const i = iface(method);
+      assertId(enrollmentId, 'enrollmentId');
+      if (typeof answer !== 'string' && (answer === null || typeof answer !== 'object')) throw new TwoFactorError('invalid_input', { message: 'The answer must be a code (string) or a response object.' });
       const now = clock.now();
       const rules: RateRule[] = [
-        { key: keys.enrollAttempts(method), limit: policy.maxAttempts, windowSeconds: policy.lockoutSeconds },
-        ...userAttemptRules(policy),
+        { key: keys.enrollAttempts(enrollmentId), limit: policy.maxAttempts, windowSeconds: policy.lockoutSeconds },
+        ...userAttemptRules(policy, 'primary'),
       ];
-      const gate = await store.hit(userId, rules, now, { authenticators: true });
-      if (!gate.allowed) return failure(userId, 'enroll', method, refused(rules, gate.counts), rules, gate.counts, gate.resetAt, now);
+      const gate = await store.hit(userId, rules, now, { load: { authenticators: true } });
       const list = gate.authenticators ?? [];
-      const pendingRecord = list.find((a) => a.type === method && a.status === 'pending');
-      if (!pendingRecord) throw new TwoFactorError('no_pending_enrollment');
-      const pending = open(pendingRecord);
+      const pending = list.find((a) => a.id === enrollmentId && a.status === 'pending');
+      const m = pending ? methods.get(pending.method) : undefined;
+      const fail = (error: VerifyError) => outcomes.failure({ userId, purpose: 'enroll', method: m?.id, error, rules, gate, now });
+      if (!gate.allowed) return fail(outcomes.refused(rules, gate.counts));
+      if (!pending || !m?.confirm) throw new TwoFactorError('no_pending_enrollment');
+      checkAnswer(m, answer);
+      const opened = sealer.open(pending);
+      if (!opened) throw new TwoFactorError('decrypt_failed');
       // A failed confirmation deletes nothing: a parallel call with the right code may have
-      // just activated this very record (same id). A dead pending record is harmless (it
-      // cannot be confirmed) and goes with the next enroll().
-      if (pending.exp !== undefined && pending.exp <= now) return failure(userId, 'enroll', method, 'expired', rules, gate.counts, gate.resetAt, now);
-      const outcome = await i.confirm(context(userId, now, { reset: [keys.failures] }), pending, code);
-      if (outcome !== 'approved') return failure(userId, 'enroll', method, outcomeError(outcome), rules, gate.counts, gate.resetAt, now);
-      const replaced = list.filter((a) => a.type === method && a.status === 'active').map((a) => a.id);
-      await store.saveAuthenticator({ ...pendingRecord, status: 'active', confirmedAt: now, lastUsedAt: now }, replaced);
-      await store.resetCounters(userId, [keys.enrollAttempts(method)]);
-      events.emit('verification.succeeded', { userId, method, purpose: 'enroll', at: now });
-      events.emit('method.enrolled', { userId, method, at: now });
-      const recoveryCodes = await ensureRecovery(userId, now, list, { once: true });
-      return { ok: true, method, ...(recoveryCodes ? { recoveryCodes } : {}) };
+      // just activated this very record. A dead pending record goes with the next enroll().
+      if (opened.exp !== undefined && opened.exp <= now) return fail('expired');
+      const outcome: CheckOutcome = await m.confirm(context(userId, now, { settle: { reset: successResets } }), opened.auth, answer);
+      if (outcome !== 'approved') return fail(outcomes.error(outcome));
+      const activated = { ...pending, status: 'active' as const, secret: sealer.sealConfig(userId, pending.id, opened.auth.config), confirmedAt: now, lastUsedAt: now };
+      // Compare and set: a pending record removed meanwhile stays removed.
+      if (!(await store.updateAuthenticator(activated, pending.secret))) return fail('expired');
+      await store.resetCounters(userId, [keys.enrollAttempts(enrollmentId)]);
+      outcomes.succeeded({ userId, method: m.id, authenticatorId: pending.id, purpose: 'enroll', rules, gate, now });
+      events.emit('authenticator.enrolled', { userId, method: m.id, authenticatorId: pending.id, at: now });
+      const recoveryCodes = await ensureBackup(userId, now, list, { once: true });
+      return { ok: true, method: m.id, authenticatorId: pending.id, ...(recoveryCodes ? { recoveryCodes } : {}) };
     },
 
     async methods(userId) {
       assertUserId(userId);
-      const list = await store.getAuthenticators(userId);
-      const out: (MethodInfo & { order: number })[] = [];
-      for (const i of interfaces.values()) {
-        const a = active(list, i.id) ?? list.find((x) => x.type === i.id);
-        if (a) {
-          out.push({
-            method: i.id,
-            order: i.order,
-            status: a.status,
-            isBackup: i.isBackup,
-            display: a.display ?? {},
-            createdAt: a.createdAt,
-            ...(a.confirmedAt !== undefined ? { confirmedAt: a.confirmedAt } : {}),
-            ...(a.lastUsedAt !== undefined ? { lastUsedAt: a.lastUsedAt } : {}),
-            ...(i.id === RECOVERY ? { remaining: await store.countRecoveryCodes(userId) } : {}),
-          });
-        } else if (!i.isBackup && i.isAvailable()) {
-          out.push({ method: i.id, order: i.order, status: 'available', isBackup: false, display: {} });
+      const now = clock.now();
+      const out: (AuthenticatorInfo & { order: number })[] = [];
+      for (const a of await store.getAuthenticators(userId)) {
+        const m = methods.get(a.method);
+        if (!m) continue; // a method no longer configured
+        const opened = sealer.open(a);
+        if (opened && a.status === 'pending' && opened.exp !== undefined && opened.exp <= now) continue;
+        const info: AuthenticatorInfo & { order: number } = {
+          id: a.id,
+          method: a.method,
+          order: m.order,
+          ...(a.name !== undefined ? { name: a.name } : {}),
+          status: opened ? a.status : 'unreadable',
+          isBackup: m.role === 'backup',
+          display: a.display ?? {},
+          createdAt: a.createdAt,
+          ...(a.confirmedAt !== undefined ? { confirmedAt: a.confirmedAt } : {}),
+          ...(a.lastUsedAt !== undefined ? { lastUsedAt: a.lastUsedAt } : {}),
+        };
+        if (opened && a.status === 'active' && m.describe) {
+          const d = await m.describe(context(userId, now), a);
+          if (d.remaining !== undefined) info.remaining = d.remaining;
+          if (d.lastUsedAt !== undefined && (info.lastUsedAt ?? 0) < d.lastUsedAt) info.lastUsedAt = d.lastUsedAt;
         }
+        out.push(info);
       }
-      return out.sort((a, b) => a.order - b.order).map(({ order: _order, ...m }) => m);
+      return out.sort((a, b) => a.order - b.order || a.createdAt - b.createdAt).map(({ order: _order, ...info }) => info);
     },
 
-    async challenge(userId, opts = {}) {
+    availableMethods() {
+      return ordered.map((m) => ({ method: m.id, isBackup: m.role === 'backup', needsChallenge: m.needsChallenge, available: m.isAvailable(), maxPerUser: m.maxPerUser }));
+    },
+
+    async rename(userId, authenticatorId, name) {
       assertUserId(userId);
-      if (opts === null || typeof opts !== 'object') throw new TwoFactorError('invalid_input', { message: 'challenge options must be an object.' });
-      if (opts.method !== undefined) assertMethodId(opts.method);
+      assertId(authenticatorId, 'authenticatorId');
+      assertText(name, 'name', 64);
+      const a = (await store.getAuthenticators(userId)).find((x) => x.id === authenticatorId);
+      if (!a) throw new TwoFactorError('not_enrolled', { message: 'The user has no such authenticator.' });
+      if (!(await store.updateAuthenticator({ ...a, name }, a.secret))) throw new TwoFactorError('not_enrolled', { message: 'The authenticator changed meanwhile; try again.' });
+    },
+
+    async challenge(userId, opts) {
+      assertUserId(userId);
+      const o = optionsObject(opts, 'challenge options');
+      if (o.method !== undefined) assertMethodId(o.method);
+      if (o.authenticatorId !== undefined) assertId(o.authenticatorId, 'authenticatorId');
       const now = clock.now();
-      const list = await store.getAuthenticators(userId);
-      const enrolled = [...interfaces.values()]
-        .filter((i) => i.isAvailable() && active(list, i.id))
-        .sort((a, b) => a.order - b.order);
-      const i = opts.method !== undefined ? iface(opts.method) : enrolled.find((x) => !x.isBackup) ?? enrolled[0];
-      if (!i) throw new TwoFactorError('not_enrolled', { message: 'The user has no second factor enrolled.' });
-      if (!i.isAvailable()) throw new TwoFactorError('method_unavailable');
-      const rec = active(list, i.id);
-      if (!rec) throw new TwoFactorError('not_enrolled', { message: `The user has no active '${i.id}' method.` });
-      const start = await i.challenge(context(userId, now), open(rec), opts);
-      const id = randomId(random);
-      const ttl = start.ttlSeconds > 0 ? start.ttlSeconds : policy.challengeTtlSeconds;
-      const expiresAt = now + ttl * 1000;
-      const value: ChallengeRecord = { method: i.id, authenticatorId: rec.id, state: start.state, expiresAt };
-      await store.putRecord(userId, keys.challenge(id), keyRing.encrypt(JSON.stringify(value)), expiresAt);
+      const { list, lock } = await readState(userId, now);
+      const usable = list.filter((a) => a.status === 'active' && methods.get(a.method)?.isAvailable());
+      let m: AnyMethod;
+      let candidates: AuthenticatorRecord[];
+      if (o.authenticatorId !== undefined) {
+        const a = usable.find((x) => x.id === o.authenticatorId);
+        if (!a) throw new TwoFactorError('not_enrolled', { message: 'The user has no such active authenticator.' });
+        if (o.method !== undefined && o.method !== a.method) throw new TwoFactorError('invalid_input', { message: 'authenticatorId belongs to another method.' });
+        m = method(a.method);
+        candidates = [a];
+      } else if (o.method !== undefined) {
+        m = method(o.method);
+        if (!m.isAvailable()) throw new TwoFactorError('method_unavailable');
+        candidates = activeOf(usable, m.id);
+        if (candidates.length === 0) throw new TwoFactorError('not_enrolled', { message: `The user has no active '${m.id}' authenticator.` });
+      } else {
+        // The first primary method the user has, else a backup.
+        const pick = ordered.find((x) => x.role === 'primary' && activeOf(usable, x.id).length > 0) ?? ordered.find((x) => activeOf(usable, x.id).length > 0);
+        if (!pick) throw new TwoFactorError('not_enrolled', { message: 'The user has no second factor enrolled.' });
+        m = pick;
+        candidates = activeOf(usable, m.id);
+      }
+      throwIfLocked(lock(m.role));
+      const opened = openAll(candidates);
+      if (opened.length === 0) throw new TwoFactorError('decrypt_failed');
+      const chKey = keys.challenge(m.id);
+      const previous = once(async () => {
+        const prev = await store.takeRecord(userId, chKey, now);
+        const value = prev ? tryOpenChallenge(userId, prev) : undefined;
+        if (value) await abandonQuietly(m, userId, now, value.state);
+      });
+      const start = await m.challenge(context(userId, now, { replacePrevious: previous.run }), opened.map((x) => x.auth), { ...(o.channel !== undefined ? { channel: o.channel } : {}), ...(o.locale !== undefined ? { locale: o.locale } : {}) });
+      const id = `${m.id}.${randomId(random)}`;
+      const expiresAt = start.expiresAt ?? now + policy.challengeTtlSeconds * 1000;
+      const value: ChallengeValue = { id, method: m.id, ...(start.authenticatorId ? { authenticatorId: start.authenticatorId } : {}), state: start.state, expiresAt };
+      // One open challenge per method: this replaces the last, and its code is cancelled.
+      const replaced = await store.putRecord(userId, chKey, sealer.sealChallenge(userId, value), expiresAt, now);
+      if (replaced && !previous.done()) {
+        const old = tryOpenChallenge(userId, replaced);
+        if (old) await abandonQuietly(m, userId, now, old.state);
+      }
       if (start.channel) {
-        events.emit('verification.sent', {
-          userId,
-          method: i.id,
-          channel: start.channel,
-          ...(start.destination ? { destination: start.destination } : {}),
-          purpose: 'challenge',
-          at: now,
-        });
+        events.emit('verification.sent', { userId, method: m.id, ...(start.authenticatorId ? { authenticatorId: start.authenticatorId } : {}), channel: start.channel, ...(start.destination ? { destination: start.destination } : {}), purpose: 'challenge', at: now });
       }
       return {
+        ...start.output,
         id,
-        method: i.id,
+        method: m.id,
         expiresAt,
+        ...(start.authenticatorId ? { authenticatorId: start.authenticatorId } : {}),
         ...(start.channel ? { channel: start.channel, resendAt: now + policy.resendAfterSeconds * 1000 } : {}),
         ...(start.destination ? { destination: start.destination } : {}),
       };
@@ -349,136 +497,145 @@ export function createTwoFactor(options: TwoFactorOptions): TwoFactor {
     async verify(userId, input) {
       assertUserId(userId);
       if (input === null || typeof input !== 'object') throw new TwoFactorError('invalid_input', { message: 'verify input must be an object.' });
-      assertCode(input.code);
+      const answer = 'response' in input && input.response !== undefined ? input.response : input.code;
+      if (answer === undefined) throw new TwoFactorError('invalid_input', { message: 'verify needs a code (or a response).' });
       const challengeId = 'challengeId' in input ? input.challengeId : undefined;
-      if (challengeId !== undefined && (typeof challengeId !== 'string' || challengeId.length === 0 || challengeId.length > 64)) {
-        throw new TwoFactorError('invalid_input', { message: 'challengeId must be the id challenge() returned.' });
-      }
-      let method = 'method' in input ? input.method : undefined;
-      if (challengeId === undefined) {
-        if (method === undefined) throw new TwoFactorError('invalid_input', { message: 'verify needs a challengeId or a method.' });
-        assertMethodId(method);
-        const m = iface(method);
+      let m: AnyMethod;
+      if (challengeId !== undefined) {
+        assertId(challengeId, 'challengeId');
+        const named = methods.get(challengeId.slice(0, Math.max(0, challengeId.indexOf('.'))));
+        if (!named) throw new TwoFactorError('invalid_input', { message: 'challengeId must be the id challenge() returned.' });
+        m = named;
+      } else {
+        const id = 'method' in input ? input.method : undefined;
+        if (id === undefined) throw new TwoFactorError('invalid_input', { message: 'verify needs a challengeId or a method.' });
+        assertMethodId(id);
+        m = method(id);
         // Code-sending methods need their challenge: the code belongs to it.
-        if (m.id !== 'totp' && m.id !== RECOVERY && !m.isBackup) {
-          throw new TwoFactorError('invalid_input', { message: `Verifying '${method}' needs the challengeId from challenge().` });
-        }
+        if (m.needsChallenge) throw new TwoFactorError('invalid_input', { message: `Verifying '${m.id}' needs the challengeId from challenge().` });
       }
+      checkAnswer(m, answer);
       const now = clock.now();
-      const chKey = challengeId !== undefined ? keys.challenge(challengeId) : undefined;
+      const chKey = challengeId !== undefined ? keys.challenge(m.id) : undefined;
       const rules: RateRule[] = [
-        ...(challengeId !== undefined
-          ? [{ key: keys.challengeAttempts(challengeId), limit: policy.maxAttempts, windowSeconds: policy.challengeTtlSeconds }]
-          : []),
-        ...userAttemptRules(policy),
+        ...(challengeId !== undefined ? [{ key: keys.challengeAttempts(challengeId), limit: policy.maxAttempts, windowSeconds: policy.challengeTtlSeconds }] : []),
+        ...userAttemptRules(policy, m.role),
       ];
-      // Round trip 1: count the attempt (before any comparison) and load what the check needs.
-      const gate = await store.hit(userId, rules, now, { authenticators: true, ...(chKey ? { record: chKey } : {}) });
-      if (!gate.allowed) return failure(userId, 'challenge', method, refused(rules, gate.counts), rules, gate.counts, gate.resetAt, now);
-      const fail = (error: VerifyError) => failure(userId, 'challenge', method, error, rules, gate.counts, gate.resetAt, now);
+      const settle: Settle = { reset: successResets, ...(chKey ? { drop: [chKey] } : {}) };
 
-      let challenge: ChallengeRecord | undefined;
+      // One round trip: count the attempt and use the code, when the code alone says what to use.
+      if (!chKey && m.consumableFor) {
+        const what = m.consumableFor(context(userId, now), answer);
+        const gate = await store.hit(userId, rules, now, { load: { authenticators: true }, ...(what ? { consume: what, settle } : {}) });
+        const auth = activeOf(gate.authenticators ?? [], m.id)[0];
+        if (!gate.allowed) return outcomes.failure({ userId, purpose: 'challenge', method: m.id, error: outcomes.refused(rules, gate.counts), rules, gate, now });
+        if (gate.consumed && auth) {
+          outcomes.succeeded({ userId, method: m.id, authenticatorId: auth.id, purpose: 'challenge', rules, gate, now });
+          return { ok: true, method: m.id, authenticatorId: auth.id };
+        }
+        if (!auth) throw new TwoFactorError('not_enrolled', { message: `The user has no active '${m.id}' authenticator.` });
+        return outcomes.failure({ userId, purpose: 'challenge', method: m.id, error: 'invalid_code', rules, gate, now });
+      }
+
+      // Round trip 1: count the attempt (before any comparison) and load what the check needs.
+      const gate = await store.hit(userId, rules, now, { load: { authenticators: true, ...(chKey ? { record: chKey } : {}) } });
+      const fail = (error: VerifyError) => outcomes.failure({ userId, purpose: 'challenge', method: m.id, error, rules, gate, now });
+      if (!gate.allowed) return fail(outcomes.refused(rules, gate.counts));
+      let challenge: ChallengeValue | undefined;
       if (chKey) {
-        if (!gate.record) return fail('expired');
-        challenge = JSON.parse(keyRing.decrypt(gate.record)) as ChallengeRecord;
-        method = challenge.method;
-        if (challenge.expiresAt <= now) return fail('expired');
+        challenge = gate.record ? sealer.openChallenge(userId, gate.record, challengeId) : undefined;
+        if (!challenge || challenge.expiresAt <= now) return fail('expired');
       }
-      const i = iface(method!);
       const list = gate.authenticators ?? [];
-      const rec = challenge ? list.find((a) => a.id === challenge.authenticatorId && a.status === 'active') : active(list, i.id);
-      if (!rec) {
-        if (challenge) return fail('expired'); // the method was removed while the challenge was open
-        throw new TwoFactorError('not_enrolled', { message: `The user has no active '${i.id}' method.` });
+      const records = challenge?.authenticatorId ? list.filter((a) => a.id === challenge.authenticatorId && a.status === 'active') : activeOf(list, m.id);
+      if (records.length === 0) {
+        if (challenge) return fail('expired'); // the authenticator was removed while the challenge was open
+        throw new TwoFactorError('not_enrolled', { message: `The user has no active '${m.id}' authenticator.` });
       }
-      const settle: Settle = { reset: [keys.failures], touch: rec.id, ...(chKey ? { drop: [chKey] } : {}) };
-      const consume = async () =>
-        chKey
-          ? (await store.takeRecord(userId, chKey, now, { reset: settle.reset!, touch: rec.id })) !== null
-          : (await store.resetCounters(userId, settle.reset!), true);
-      // Round trip 2 (on success): the interface consumes its one-time thing and settles.
-      const outcome = await i.check(context(userId, now, settle, consume), open(rec), input.code, challenge?.state);
-      if (outcome === 'approved') {
-        events.emit('verification.succeeded', { userId, method: i.id, purpose: 'challenge', at: now });
-        return { ok: true, method: i.id };
+      const opened = openAll(records);
+      if (opened.length === 0) throw new TwoFactorError('decrypt_failed');
+      const consume = (authenticatorId: string) => store.consume(userId, chKey ? { record: chKey } : {}, now, { reset: successResets, touch: authenticatorId });
+      // Round trip 2 (on success): the method consumes its one-time thing and settles.
+      const result = await m.check(context(userId, now, { settle, consume }), opened.map((x) => x.auth), answer, challenge?.state);
+      if (result.outcome === 'approved') {
+        outcomes.succeeded({ userId, method: m.id, authenticatorId: result.authenticatorId, purpose: 'challenge', rules, gate, now });
+        await refresh(opened.find((x) => x.auth.record.id === result.authenticatorId));
+        return { ok: true, method: m.id, authenticatorId: result.authenticatorId, ...(result.userVerified !== undefined ? { userVerified: result.userVerified } : {}) };
       }
       // A challenge that cannot succeed any more is closed, and an exhausted one's code is
       // cancelled at the provider, so no live code outlives the attempts it was allowed.
       const exhausted = challengeId !== undefined && gate.counts[0]! >= rules[0]!.limit;
-      if (chKey && (outcome !== 'invalid' || exhausted)) {
-        const taken = await store.takeRecord(userId, chKey, now);
-        if (taken && outcome === 'invalid' && challenge) await i.abandon?.(context(userId, now), challenge.state).catch(() => undefined);
+      if (chKey && challenge && (result.outcome !== 'invalid' || exhausted)) {
+        const taken = await store.consume(userId, { record: chKey }, now);
+        if (taken && result.outcome === 'invalid') await abandonQuietly(m, userId, now, challenge.state);
       }
-      return fail(outcomeError(outcome));
+      return fail(outcomes.error(result.outcome));
     },
 
-    async remove(userId, method) {
+    async remove(userId, authenticatorId) {
       assertUserId(userId);
-      assertMethodId(method);
-      iface(method);
+      assertId(authenticatorId, 'authenticatorId');
       const now = clock.now();
       const list = await store.getAuthenticators(userId);
-      const ids = list.filter((a) => a.type === method).map((a) => a.id);
-      if (ids.length === 0) return { removed: [] };
-      const removed = [method];
-      const primaryLeft = list.some((a) => a.status === 'active' && a.type !== method && !interfaces.get(a.type)?.isBackup);
-      if (method === RECOVERY || !primaryLeft) {
-        // Codes go before their record, so a crash in between leaves a method with no codes, never codes without a method.
-        const rec = list.filter((a) => a.type === RECOVERY).map((a) => a.id);
-        if (rec.length) {
-          await store.setRecoveryCodes(userId, [], now);
-          await store.resetCounters(userId, [keys.recoveryInit]); // the next first method gets a new set at once
-          if (method !== RECOVERY) removed.push(RECOVERY);
-          ids.push(...rec.filter((id) => !ids.includes(id)));
+      const target = list.find((a) => a.id === authenticatorId);
+      if (!target) return { removed: [] };
+      const gone = [target];
+      const primaryLeft = list.some((a) => a.id !== target.id && a.status === 'active' && roleOf(a) === 'primary');
+      if (roleOf(target) !== 'backup' && !primaryLeft) gone.push(...list.filter((a) => roleOf(a) === 'backup'));
+      for (const a of gone) {
+        const m = methods.get(a.method);
+        if (!m) continue;
+        // What a method keeps elsewhere goes first, so a crash in between leaves a record without codes, never codes without a record.
+        await m.remove?.(context(userId, now), a);
+        if (roleOf(a) === 'backup') await store.resetCounters(userId, [keys.backupInit]); // the next first method gets a new set at once
+        if (a.status === 'pending') {
+          const o = sealer.open(a);
+          if (o) await abandonQuietly(m, userId, now, o.auth.config);
         }
       }
-      await store.deleteAuthenticators(userId, ids);
-      for (const m of removed) events.emit('method.removed', { userId, method: m, at: now });
-      return { removed };
+      await store.deleteAuthenticators(userId, gone.map((a) => a.id));
+      for (const a of gone) events.emit('authenticator.removed', { userId, method: a.method, authenticatorId: a.id, at: now });
+      return { removed: gone.map((a) => a.id) };
     },
 
     async regenerateRecoveryCodes(userId) {
       assertUserId(userId);
-      if (!recovery) throw new TwoFactorError('unknown_method', { message: 'recoveryCodes() is not configured.' });
+      if (!backup?.provision) throw new TwoFactorError('unknown_method', { message: 'recoveryCodes() is not configured.' });
       const now = clock.now();
       const list = await store.getAuthenticators(userId);
-      if (!list.some((a) => a.status === 'active' && !interfaces.get(a.type)?.isBackup)) {
+      if (!list.some((a) => a.status === 'active' && roleOf(a) === 'primary')) {
         throw new TwoFactorError('backup_only', { message: 'Enroll a primary method before recovery codes.' });
       }
-      const created = await ensureRecovery(userId, now, list);
-      return created ?? recovery.generate(context(userId, now));
+      return (await ensureBackup(userId, now, list)) ?? backup.provision(context(userId, now));
     },
 
-    async recoveryCodesRemaining(userId) {
+    async unlock(userId) {
       assertUserId(userId);
-      return store.countRecoveryCodes(userId);
+      await store.resetCounters(userId, lockCounters);
+      events.emit('user.unlocked', { userId, at: clock.now() });
     },
 
-    async rememberDevice(userId, opts = {}) {
+    async reencrypt(userId) {
       assertUserId(userId);
-      const days = opts.days ?? 30;
-      if (typeof days !== 'number' || !(days > 0) || days > 400) throw new TwoFactorError('invalid_input', { message: 'days must be 0–400.' });
-      const version = securityVersion(await store.getAuthenticators(userId));
-      return makeDeviceToken(keyRing, userId, version, clock.now() + days * 86_400_000);
+      return reencryptUser(store, keyRing, userId, (e) => logger.warn(e));
     },
 
-    async isDeviceRemembered(userId, token) {
-      assertUserId(userId);
-      if (typeof token !== 'string' || token.length === 0) return false;
-      const list = await store.getAuthenticators(userId);
-      if (!list.some((a) => a.status === 'active')) return false;
-      return checkDeviceToken(keyRing, userId, securityVersion(list), token, clock.now());
-    },
+    ...devicesApi({ store, keyRing, clock, random }),
 
     on(event, listener) {
       return events.on(event, listener);
     },
   };
+
+  function tryOpenChallenge(userId: string, stored: string): ChallengeValue | undefined {
+    try {
+      return sealer.openChallenge(userId, stored);
+    } catch {
+      return undefined;
+    }
+  }
+
   return api;
 }
 
-function outcomeError(outcome: Exclude<CheckOutcome, 'approved'>): VerifyError {
-  return outcome === 'invalid' ? 'invalid_code' : outcome;
-}
-
-export { isTwoFactorError };
+export type { OpenAuthenticator };

@@ -8,6 +8,13 @@ export interface NumberRules {
   allowedCountries?: string[];
   /** Numbers from these countries are refused (checked after allowedCountries). */
   deniedCountries?: string[];
+  /**
+   * Numbers of no country (ITU "non-geographic" codes: +800 freephone, +808 shared cost,
+   * +870 Inmarsat, +881 satellite, +882/+883 international networks, +888, +979 premium
+   * rate) are refused by default: they cost the most and no country list can name them.
+   * Allow some by calling code, e.g. ['870'], or all with true.
+   */
+  allowNonGeographic?: boolean | string[];
 }
 
 export interface ParsedNumber {
@@ -34,9 +41,13 @@ export function parsePhoneNumber(input: unknown, rules: NumberRules = {}): Parse
   }
   if (!parsed || !parsed.isValid()) throw new TwoFactorError('invalid_phone_number');
   const country = parsed.country;
+  if (!country) {
+    const allow = rules.allowNonGeographic;
+    if (allow !== true && !(Array.isArray(allow) && allow.includes(parsed.countryCallingCode))) throw new TwoFactorError('country_not_allowed');
+  }
   const allowed = rules.allowedCountries?.map((c) => c.toUpperCase());
   const denied = rules.deniedCountries?.map((c) => c.toUpperCase());
-  if (allowed && (!country || !allowed.includes(country))) throw new TwoFactorError('country_not_allowed');
+  if (allowed && country && !allowed.includes(country)) throw new TwoFactorError('country_not_allowed');
   if (denied && country && denied.includes(country)) throw new TwoFactorError('country_not_allowed');
   const e164 = parsed.number;
   return { e164, country, masked: maskPhoneNumber(e164) };
@@ -56,4 +67,23 @@ export function maskDestination(to: string): string {
   const at = to.indexOf('@');
   if (at > 0) return `${to[0]}••••${to.slice(at)}`;
   return maskPhoneNumber(to);
+}
+
+/** Checks number rules once, at configuration: typed config_invalid instead of a late TypeError. */
+export function checkNumberRules(rules: unknown, where: string): NumberRules {
+  if (rules === undefined) return {};
+  const bad = (what: string) => new TwoFactorError('config_invalid', { message: `${where}.${what}` });
+  if (rules === null || typeof rules !== 'object' || Array.isArray(rules)) throw bad('numbers must be an object.');
+  const r = rules as Record<string, unknown>;
+  const region = /^[A-Za-z]{2}$/;
+  if (r.defaultRegion !== undefined && (typeof r.defaultRegion !== 'string' || !region.test(r.defaultRegion))) throw bad('numbers.defaultRegion must be an ISO 3166 code such as "US".');
+  for (const list of ['allowedCountries', 'deniedCountries'] as const) {
+    const v = r[list];
+    if (v !== undefined && (!Array.isArray(v) || !v.every((c) => typeof c === 'string' && region.test(c)))) throw bad(`numbers.${list} must be an array of ISO 3166 codes.`);
+  }
+  const ng = r.allowNonGeographic;
+  if (ng !== undefined && typeof ng !== 'boolean' && (!Array.isArray(ng) || !ng.every((c) => typeof c === 'string' && /^\d{3}$/.test(c)))) {
+    throw bad('numbers.allowNonGeographic must be true, false or an array of calling codes such as ["870"].');
+  }
+  return r as NumberRules;
 }

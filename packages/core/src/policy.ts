@@ -6,7 +6,7 @@ export interface SendLimit {
   windowSeconds: number;
 }
 
-/** The limits core enforces for every Interface and Verifier. Defaults in `defaultPolicy`. */
+/** The limits core enforces for every method and verifier. Defaults in `defaultPolicy`. */
 export interface Policy {
   /** Wrong codes allowed per challenge (and per pending enrollment). */
   maxAttempts: number;
@@ -16,6 +16,12 @@ export interface Policy {
   lockoutSeconds: number;
   /** Long-window cap on verification attempts per user, since backoff alone lets slow guessing through. */
   hourlyMaxAttempts: number;
+  /**
+   * Failed attempts in a row, across any time, after which the user's primary methods are
+   * suspended until a recovery code is used or `unlock()` is called (NIST SP 800-63B
+   * §5.2.2 caps this at 100). Recovery codes count their own run against the same cap.
+   */
+  maxConsecutiveFailures: number;
   /** Minimum time between two codes sent for the same user and method. */
   resendAfterSeconds: number;
   /** How long a challenge without a provider expiry stays open (TOTP, recovery). */
@@ -32,6 +38,7 @@ export const defaultPolicy: Policy = Object.freeze({
   lockoutAfter: 5,
   lockoutSeconds: 600,
   hourlyMaxAttempts: 20,
+  maxConsecutiveFailures: 100,
   resendAfterSeconds: 180,
   challengeTtlSeconds: 600,
   sendLimits: Object.freeze({
@@ -41,14 +48,32 @@ export const defaultPolicy: Policy = Object.freeze({
   }),
 }) as Policy;
 
-export type PolicyInput = Partial<Omit<Policy, 'sendLimits'>> & { sendLimits?: Partial<Policy['sendLimits']> };
+/** Overrides, merged deeply into the defaults: `{ sendLimits: { perDestination: { max: 3 } } }` keeps the default window. */
+export type PolicyInput = Partial<Omit<Policy, 'sendLimits'>> & {
+  sendLimits?: { [K in keyof Policy['sendLimits']]?: Partial<SendLimit> };
+};
 
-export function resolvePolicy(input: PolicyInput = {}): Policy {
-  const p: Policy = {
-    ...defaultPolicy,
-    ...input,
-    sendLimits: { ...defaultPolicy.sendLimits, ...input.sendLimits },
-  };
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function resolvePolicy(input: PolicyInput | undefined = {}): Policy {
+  if (!isObject(input)) throw new TwoFactorError('config_invalid', { message: 'policy must be an object.' });
+  if (input.sendLimits !== undefined && !isObject(input.sendLimits)) {
+    throw new TwoFactorError('config_invalid', { message: 'policy.sendLimits must be an object.' });
+  }
+  const known = new Set([...Object.keys(defaultPolicy)]);
+  for (const k of Object.keys(input)) {
+    if (!known.has(k)) throw new TwoFactorError('config_invalid', { message: `policy.${k} is not a policy setting.` });
+  }
+  const limits = {} as Policy['sendLimits'];
+  for (const name of Object.keys(defaultPolicy.sendLimits) as (keyof Policy['sendLimits'])[]) {
+    const given: unknown = input.sendLimits?.[name];
+    if (given !== undefined && !isObject(given)) throw new TwoFactorError('config_invalid', { message: `policy.sendLimits.${name} must be an object.` });
+    limits[name] = { ...defaultPolicy.sendLimits[name], ...(given as Partial<SendLimit> | undefined) };
+  }
+  for (const k of Object.keys(input.sendLimits ?? {})) {
+    if (!(k in limits)) throw new TwoFactorError('config_invalid', { message: `policy.sendLimits.${k} is not a send limit.` });
+  }
+  const p: Policy = { ...defaultPolicy, ...input, sendLimits: limits };
   const positive = (name: string, v: unknown, allowZero = false) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
       throw new TwoFactorError('config_invalid', { message: `policy.${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer.` });
@@ -58,11 +83,12 @@ export function resolvePolicy(input: PolicyInput = {}): Policy {
   positive('lockoutAfter', p.lockoutAfter);
   positive('lockoutSeconds', p.lockoutSeconds);
   positive('hourlyMaxAttempts', p.hourlyMaxAttempts);
+  positive('maxConsecutiveFailures', p.maxConsecutiveFailures);
   positive('resendAfterSeconds', p.resendAfterSeconds, true);
   positive('challengeTtlSeconds', p.challengeTtlSeconds);
   for (const [k, l] of Object.entries(p.sendLimits)) {
-    positive(`sendLimits.${k}.max`, l?.max);
-    positive(`sendLimits.${k}.windowSeconds`, l?.windowSeconds);
+    positive(`sendLimits.${k}.max`, l.max);
+    positive(`sendLimits.${k}.windowSeconds`, l.windowSeconds);
   }
   return p;
 }

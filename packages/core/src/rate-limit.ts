@@ -1,31 +1,71 @@
 import type { KeyRing } from './crypto.js';
 import { TwoFactorError } from './errors.js';
 import type { Policy } from './policy.js';
-import type { RateRule, Store } from './store.js';
+import type { CounterState, RateRule, Store } from './store.js';
 
-/** Counter keys in a user's partition. */
+/** Counter and record keys inside a user's partition. */
 export const keys = {
-  challengeAttempts: (id: string) => `att:ch:${id}`,
-  enrollAttempts: (method: string) => `att:enroll:${method}`,
+  challengeAttempts: (challengeId: string) => `att:ch:${challengeId}`,
+  enrollAttempts: (authenticatorId: string) => `att:enroll:${authenticatorId}`,
   failures: 'fail',
   hourly: 'hour',
+  /** Failed attempts in a row, reset only by a success: primary methods, and backups apart. */
+  streak: (role: 'primary' | 'backup') => (role === 'primary' ? 'streak' : 'streak:backup'),
   cooldown: (purpose: string) => `cooldown:${purpose}`,
   userSends: 'sends',
-  challenge: (id: string) => `ch:${id}`,
-  recoveryInit: 'recovery:init',
+  /** The one open challenge of a method. */
+  challenge: (method: string) => `ch:${method}`,
+  device: (id: string) => `dev:${id}`,
+  devicePrefix: 'dev:',
+  backupInit: 'backup:init',
 } as const;
 
+/**
+ * Partitions of the SDK's own state. They start with U+0001, which no user id holds, so a
+ * user called "global" has nothing to do with the global send limit.
+ */
+export const internal = {
+  global: '\u0001global',
+  destination: (hash: string) => `\u0001dest:${hash}`,
+  localVerification: (id: string) => `\u0001lv:${id}`,
+} as const;
+
+/** A streak has no window: only a success (or unlock) ends it. 100 years stands in for "never". */
+const FOREVER_SECONDS = 100 * 365 * 86_400;
+
 /** The user-wide attempt rules every verification counts against, after its own. */
-export function userAttemptRules(policy: Policy): RateRule[] {
+export function userAttemptRules(policy: Policy, role: 'primary' | 'backup'): RateRule[] {
   return [
     { key: keys.failures, limit: policy.lockoutAfter, windowSeconds: policy.lockoutSeconds, blockSeconds: policy.lockoutSeconds },
     { key: keys.hourly, limit: policy.hourlyMaxAttempts, windowSeconds: 3600 },
+    { key: keys.streak(role), limit: policy.maxConsecutiveFailures, windowSeconds: FOREVER_SECONDS },
   ];
+}
+
+/** What a success resets. */
+export const successResets = [keys.failures, keys.streak('primary'), keys.streak('backup')];
+
+/** Counters `lockState` reads, in order. */
+export const lockCounters = [keys.failures, keys.hourly, keys.streak('primary'), keys.streak('backup')];
+
+export type LockState =
+  | { state: 'open' }
+  | { state: 'locked'; until: number; reason: 'failures' | 'hourly_cap' }
+  | { state: 'suspended' };
+
+/** Reads the lockout from the counters in `lockCounters` order, for a method of `role`. */
+export function lockState(policy: Policy, counters: CounterState[], role: 'primary' | 'backup'): LockState {
+  const [fail, hour, streakPrimary, streakBackup] = counters as [CounterState, CounterState, CounterState, CounterState];
+  const streak = role === 'primary' ? streakPrimary : streakBackup;
+  if (streak.count >= policy.maxConsecutiveFailures) return { state: 'suspended' };
+  if (fail.count >= policy.lockoutAfter) return { state: 'locked', until: fail.resetAt, reason: 'failures' };
+  if (hour.count >= policy.hourlyMaxAttempts) return { state: 'locked', until: hour.resetAt, reason: 'hourly_cap' };
+  return { state: 'open' };
 }
 
 /**
  * Toll-fraud guard for one send: resend cooldown and per-user limit, then per destination
- * (keyed hash of the E.164 number, so no number sits in the store), then global. Each
+ * (keyed hash of the destination, so no number sits in the store), then global. Each
  * partition is one atomic hit; an earlier partition's count stands if a later one refuses,
  * which errs on the side of fewer sends.
  */
@@ -39,14 +79,12 @@ export async function guardSend(
   now: number,
 ): Promise<void> {
   const { perDestination, perUser, global } = policy.sendLimits;
-  const userRules: RateRule[] = [
-    { key: keys.userSends, limit: perUser.max, windowSeconds: perUser.windowSeconds },
-  ];
+  const userRules: RateRule[] = [{ key: keys.userSends, limit: perUser.max, windowSeconds: perUser.windowSeconds }];
   if (policy.resendAfterSeconds > 0) userRules.unshift({ key: keys.cooldown(purpose), limit: 1, windowSeconds: policy.resendAfterSeconds });
   const steps: [string, RateRule[]][] = [
     [userId, userRules],
-    [`dest:${keyRing.hash('destination', destination)}`, [{ key: 'sends', limit: perDestination.max, windowSeconds: perDestination.windowSeconds }]],
-    ['global', [{ key: 'sends', limit: global.max, windowSeconds: global.windowSeconds }]],
+    [internal.destination(keyRing.hash('destination', destination)), [{ key: 'sends', limit: perDestination.max, windowSeconds: perDestination.windowSeconds }]],
+    [internal.global, [{ key: 'sends', limit: global.max, windowSeconds: global.windowSeconds }]],
   ];
   for (const [partition, rules] of steps) {
     const r = await store.hit(partition, rules, now);

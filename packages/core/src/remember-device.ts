@@ -14,22 +14,40 @@ export function securityVersion(authenticators: AuthenticatorRecord[]): string {
   return createHash('sha256').update(parts.join('|')).digest('base64url').slice(0, 16);
 }
 
-export function makeDeviceToken(keys: KeyRing, userId: string, version: string, expiresAt: number): string {
-  const payload = Buffer.from(JSON.stringify({ v: version, e: expiresAt })).toString('base64url');
+/** A remembered device as the app lists it. */
+export interface RememberedDevice {
+  id: string;
+  /** What the app called it when remembering it (e.g. "Firefox on Linux"). */
+  name?: string;
+  createdAt: number;
+  lastUsedAt?: number;
+  expiresAt: number;
+}
+
+/** What a device's store record holds (no secret: the token is the secret, and only its holder has it). */
+export interface DeviceRecord {
+  name?: string;
+  createdAt: number;
+  lastUsedAt?: number;
+}
+
+export function makeDeviceToken(keys: KeyRing, userId: string, deviceId: string, version: string, expiresAt: number): string {
+  const payload = Buffer.from(JSON.stringify({ d: deviceId, v: version, e: expiresAt })).toString('base64url');
   return `${payload}.${keys.sign(`device\0${userId}\0${payload}`)}`;
 }
 
-/** True only for a well-formed, unexpired token signed for this user and version. Never throws. */
-export function checkDeviceToken(keys: KeyRing, userId: string, version: string, token: unknown, now: number): boolean {
-  if (typeof token !== 'string' || token.length > 512) return false;
+/** The device id of a well-formed, unexpired token signed for this user, or null. Never throws. */
+export function readDeviceToken(keys: KeyRing, userId: string, token: unknown, now: number): { deviceId: string; version: string; expiresAt: number } | null {
+  if (typeof token !== 'string' || token.length > 512) return null;
   const dot = token.indexOf('.');
-  if (dot <= 0) return false;
+  if (dot <= 0) return null;
   const payload = token.slice(0, dot);
-  if (!keys.verifySignature(`device\0${userId}\0${payload}`, token.slice(dot + 1))) return false;
+  if (!keys.verifySignature(`device\0${userId}\0${payload}`, token.slice(dot + 1))) return null;
   try {
-    const { v, e } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { v?: unknown; e?: unknown };
-    return v === version && typeof e === 'number' && e > now;
+    const { d, v, e } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { d?: unknown; v?: unknown; e?: unknown };
+    if (typeof d !== 'string' || typeof v !== 'string' || typeof e !== 'number' || e <= now) return null;
+    return { deviceId: d, version: v, expiresAt: e };
   } catch {
-    return false;
+    return null;
   }
 }

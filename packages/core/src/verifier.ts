@@ -2,6 +2,7 @@ import type { Clock, RandomSource } from './clock.js';
 import type { KeyRing } from './crypto.js';
 import type { Logger } from './events.js';
 import type { Store } from './store.js';
+import type { MessageVars } from './verifiers/templates.js';
 
 /** How a code travels to the user. */
 export type Channel = 'sms' | 'call' | 'whatsapp' | 'email';
@@ -56,8 +57,11 @@ export interface Verifier {
 
 export interface OutgoingMessage {
   to: string;
+  /** The text, written from a message template. */
   body: string;
   channel: Channel;
+  /** What `body` was written from, for senders that render their own (e.g. an email with HTML). */
+  vars?: MessageVars & { locale?: string };
 }
 
 /** Delivers a text a local verifier wrote. */

@@ -32,6 +32,7 @@ export {
   type VonageFake,
   type VonageOp,
 } from './fake-vonage.js';
+export { sealV1, legacyTotpSecret, legacyRecoverySecret } from './legacy.js';
 export { startPrism, specPath, PRISM_REQUEST_REFUSED, type PrismOptions, type PrismServer } from './prism.js';
 export { startRewriteProxy, type ProxiedRequest, type RewriteProxy } from './rewrite-proxy.js';
 export {

@@ -1,0 +1,84 @@
+import { randomString } from '../crypto.js';
+import { TwoFactorError } from '../errors.js';
+import { optionsObject } from '../validate.js';
+import type { MethodContext, Method } from './types.js';
+
+export interface RecoveryCodesOptions {
+  /** How many codes a set holds, 4–50. Default 10. */
+  count?: number;
+}
+
+// 30 symbols without the look-alikes 0/o, 1/l/i and u: 12 characters = 58.9 bits.
+const ALPHABET = 'abcdefghjkmnpqrstvwxyz23456789';
+const LENGTH = 12;
+/** Bits of entropy in one code. */
+export const RECOVERY_CODE_BITS = LENGTH * Math.log2(ALPHABET.length);
+
+/** Accepts any case, spaces and dashes: 'ABCD-EFGH-JKMN' = 'abcd efgh jkmn'. */
+export function normaliseRecoveryCode(input: string): string | null {
+  if (input.length > 64) return null;
+  const code = input.replace(/[\s-]/g, '').toLowerCase();
+  if (code.length !== LENGTH) return null;
+  for (const ch of code) if (!ALPHABET.includes(ch)) return null;
+  return code;
+}
+
+const hashInput = (userId: string, code: string) => `${userId}\0${code}`;
+
+export type RecoveryCodesMethod = Method<'recovery', never, never>;
+
+/**
+ * Backup codes: high-entropy, shown once, stored only as keyed hashes (HMAC-SHA-256),
+ * each usable once. A verify counts the attempt and uses the code in one store round
+ * trip: the candidate hashes follow from the code alone.
+ */
+export function recoveryCodes(options?: RecoveryCodesOptions): RecoveryCodesMethod {
+  const { count = 10 } = optionsObject(options, 'recoveryCodes options', 'config_invalid');
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 4 || count > 50) {
+    throw new TwoFactorError('config_invalid', { message: 'recoveryCodes.count must be 4–50.' });
+  }
+  const consumableFor = (ctx: MethodContext, code: unknown) => {
+    const normal = typeof code === 'string' ? normaliseRecoveryCode(code) : null;
+    return normal === null ? null : { recoveryCode: ctx.keys.hashes('recovery', hashInput(ctx.userId, normal)) };
+  };
+  return {
+    id: 'recovery',
+    role: 'backup',
+    order: 100,
+    needsChallenge: false,
+    maxPerUser: 1,
+    answer: 'code',
+    isAvailable: () => true,
+
+    async provision(ctx) {
+      const codes = new Set<string>();
+      while (codes.size < count) codes.add(randomString(ctx.random, ALPHABET, LENGTH));
+      const plain = [...codes];
+      await ctx.store.setRecoveryCodes(ctx.userId, plain.map((c) => ctx.keys.hash('recovery', hashInput(ctx.userId, c))), ctx.now);
+      return plain.map((c) => `${c.slice(0, 4)}-${c.slice(4, 8)}-${c.slice(8)}`);
+    },
+
+    async remove(ctx) {
+      await ctx.store.setRecoveryCodes(ctx.userId, [], ctx.now);
+    },
+
+    async describe(ctx) {
+      return ctx.store.recoveryCodes(ctx.userId);
+    },
+
+    async challenge() {
+      return { state: {} };
+    },
+
+    consumableFor,
+
+    // Reached only when the verify names a challenge; otherwise the manager consumes in its own round trip.
+    async check(ctx, candidates, code) {
+      const what = consumableFor(ctx, code);
+      const auth = candidates[0];
+      if (!what || !auth) return { outcome: 'invalid' };
+      const used = await ctx.store.consume(ctx.userId, what, ctx.now, { ...ctx.settle, touch: auth.record.id });
+      return used ? { outcome: 'approved', authenticatorId: auth.record.id } : { outcome: 'invalid' };
+    },
+  };
+}
