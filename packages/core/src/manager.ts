@@ -110,7 +110,8 @@ export type Enrollment<E extends object = object> = E & {
   expiresAt: number;
 };
 
-type MethodNamed<M extends readonly AnyMethod[], Id> = Extract<M[number], { id: Id }>;
+// The method with that id; any method when M does not name ids (a plain AnyMethod[]).
+type MethodNamed<M extends readonly AnyMethod[], Id> = [Extract<M[number], { id: Id }>] extends [never] ? M[number] : Extract<M[number], { id: Id }>;
 type EnrollInputOf<X> = X extends Method<string, infer I, object> ? I : never;
 type EnrollmentOf<X> = X extends Method<string, never, infer E> ? E : object;
 
@@ -242,7 +243,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       settle,
       consume: extra.consume ?? ((authenticatorId) => store.consume(userId, {}, now, { ...settle, touch: authenticatorId })),
       guardSend: (destination, purpose) => guardSend(store, keyRing, policy, userId, destination, purpose, now),
-      releaseCooldown: (purpose) => store.resetCounters(userId, [keys.cooldown(purpose)]),
+      releaseCooldown: (destination, purpose) => store.resetCounters(userId, [keys.cooldown(purpose, keyRing.hash('destination', destination))]),
       replacePrevious: extra.replacePrevious ?? (async () => undefined),
     };
   }
@@ -504,7 +505,8 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       if (challengeId !== undefined) {
         assertId(challengeId, 'challengeId');
         const named = methods.get(challengeId.slice(0, Math.max(0, challengeId.indexOf('.'))));
-        if (!named) throw new TwoFactorError('invalid_input', { message: 'challengeId must be the id challenge() returned.' });
+        // Not one of ours (or from before an upgrade): nothing to count or compare against.
+        if (!named) return outcomes.failure({ userId, purpose: 'challenge', method: undefined, error: 'expired', rules: [], gate: { allowed: false, counts: [], resetAt: [] }, now: clock.now() });
         m = named;
       } else {
         const id = 'method' in input ? input.method : undefined;

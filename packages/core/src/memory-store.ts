@@ -39,10 +39,14 @@ export class MemoryStore implements Store {
   private part(id: string): Partition {
     let p = this.partitions.get(id);
     if (!p) {
-      p = { authenticators: new Map(), counters: new Map(), recovery: [], records: new Map(), rates: new Map() };
+      p = this.empty();
       this.partitions.set(id, p);
     }
     return p;
+  }
+
+  private empty(): Partition {
+    return { authenticators: new Map(), counters: new Map(), recovery: [], records: new Map(), rates: new Map() };
   }
 
   private apply(p: Partition, now: number, settle?: Settle): void {
@@ -176,7 +180,8 @@ export class MemoryStore implements Store {
   }
 
   async hit(partition: string, rules: RateRule[], now: number, options: HitOptions = {}): Promise<HitResult> {
-    const p = this.part(partition);
+    // A read (no rules) creates nothing.
+    const p = rules.length > 0 ? this.part(partition) : (this.partitions.get(partition) ?? this.empty());
     const current = rules.map((r) => {
       const c = p.rates.get(r.key);
       return c && c.resetAt > now ? c : { count: 0, resetAt: now + r.windowSeconds * 1000 };

@@ -37,7 +37,7 @@ export class Outcomes {
 
   failure(a: Attempt & { error: VerifyError }): Failure {
     const { rules, gate } = a;
-    const attemptsLeft = Math.max(0, Math.min(...rules.filter((r) => !isStreak(r)).map((r) => r.limit - gate.counts[rules.indexOf(r)]!)));
+    const attemptsLeft = rules.length ? Math.max(0, Math.min(...rules.map((r, i) => r.limit - gate.counts[i]!))) : 0;
     // A suspension has no end in time; other limits end when their window does.
     const ends = rules.map((r, i) => (!isStreak(r) && gate.counts[i]! >= r.limit ? gate.resetAt[i]! : 0)).filter((t) => t > 0);
     const retryAt = a.error !== 'suspended' && ends.length ? Math.max(...ends) : undefined;

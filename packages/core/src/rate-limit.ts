@@ -11,7 +11,8 @@ export const keys = {
   hourly: 'hour',
   /** Failed attempts in a row, reset only by a success: primary methods, and backups apart. */
   streak: (role: 'primary' | 'backup') => (role === 'primary' ? 'streak' : 'streak:backup'),
-  cooldown: (purpose: string) => `cooldown:${purpose}`,
+  /** The resend cooldown of one purpose ('phone:challenge') to one destination (by keyed hash). */
+  cooldown: (purpose: string, destinationHash: string) => `cooldown:${purpose}:${destinationHash}`,
   userSends: 'sends',
   /** The one open challenge of a method. */
   challenge: (method: string) => `ch:${method}`,
@@ -79,11 +80,12 @@ export async function guardSend(
   now: number,
 ): Promise<void> {
   const { perDestination, perUser, global } = policy.sendLimits;
+  const dest = keyRing.hash('destination', destination);
   const userRules: RateRule[] = [{ key: keys.userSends, limit: perUser.max, windowSeconds: perUser.windowSeconds }];
-  if (policy.resendAfterSeconds > 0) userRules.unshift({ key: keys.cooldown(purpose), limit: 1, windowSeconds: policy.resendAfterSeconds });
+  if (policy.resendAfterSeconds > 0) userRules.unshift({ key: keys.cooldown(purpose, dest), limit: 1, windowSeconds: policy.resendAfterSeconds });
   const steps: [string, RateRule[]][] = [
     [userId, userRules],
-    [internal.destination(keyRing.hash('destination', destination)), [{ key: 'sends', limit: perDestination.max, windowSeconds: perDestination.windowSeconds }]],
+    [internal.destination(dest), [{ key: 'sends', limit: perDestination.max, windowSeconds: perDestination.windowSeconds }]],
     [internal.global, [{ key: 'sends', limit: global.max, windowSeconds: global.windowSeconds }]],
   ];
   for (const [partition, rules] of steps) {

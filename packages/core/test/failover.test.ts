@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTwoFactor, failover, localVerifier, phone, recoveryCodes, TwoFactorError, type Channel, type FailoverEvent, type MessageSender, type Verifier } from '@twofa/core';
+import { createTwoFactor, failover, MemoryStore, localVerifier, phone, recoveryCodes, TwoFactorError, type Channel, type FailoverEvent, type MessageSender, type Verifier } from '@twofa/core';
 import { type CheckStatus, type StartInput } from '@twofa/core/adapter';
 import { FakeClock } from '@twofa/testkit';
 
@@ -387,24 +387,24 @@ describe('failover inside a TwoFactor manager', () => {
     return { sender, bodies, code: () => /\b(\d{6})\b/.exec(bodies.at(-1) ?? '')?.[1] ?? '' };
   };
   const manager = (verifier: Verifier) =>
-    createTwoFactor({ issuer: 'Acme', clock: new FakeClock(), encryptionKeys: ['d'.repeat(64)], interfaces: [phone({ verifier }), recoveryCodes()] });
+    createTwoFactor({ issuer: 'Acme', store: new MemoryStore(), clock: new FakeClock(), encryptionKeys: ['d'.repeat(64)], methods: [phone({ verifier }), recoveryCodes()] });
 
   it('localVerifier({ sender: failover([...]) }): one code, sent by the second sender when the first is down', async () => {
     const a = recorder('a', 1);
     const b = recorder('b');
     const twofa = manager(localVerifier({ sender: failover([a.sender, b.sender]) }));
-    await twofa.enroll('u1', 'phone', { phoneNumber: NUMBER });
+    const e = await twofa.enroll('u1', 'phone', { phoneNumber: NUMBER });
     expect([a.bodies.length, b.bodies.length]).toEqual([0, 1]);
-    expect(await twofa.confirmEnrollment('u1', 'phone', b.code())).toMatchObject({ ok: true });
+    expect(await twofa.confirmEnrollment('u1', e.id, b.code())).toMatchObject({ ok: true });
   });
 
   it('failover([localVerifier(a), localVerifier(b)]) gets the manager store through the failover, and checks at the one that sent', async () => {
     const a = recorder('a', 1);
     const b = recorder('b');
     const twofa = manager(failover([localVerifier({ sender: a.sender }), localVerifier({ sender: b.sender })]));
-    await twofa.enroll('u1', 'phone', { phoneNumber: NUMBER });
+    const e = await twofa.enroll('u1', 'phone', { phoneNumber: NUMBER });
     expect(b.bodies).toHaveLength(1);
-    expect(await twofa.confirmEnrollment('u1', 'phone', b.code())).toMatchObject({ ok: true });
+    expect(await twofa.confirmEnrollment('u1', e.id, b.code())).toMatchObject({ ok: true });
   });
 
   it('inside createTwoFactor the breaker follows the manager’s clock', async () => {
@@ -413,9 +413,10 @@ describe('failover inside a TwoFactor manager', () => {
     const clock = new FakeClock();
     const twofa = createTwoFactor({
       issuer: 'Acme',
+      store: new MemoryStore(),
       clock,
       encryptionKeys: ['d'.repeat(64)],
-      interfaces: [phone({ verifier: failover([a, b], { breaker: { failures: 1, cooldownSeconds: 60 } }) }), recoveryCodes()],
+      methods: [phone({ verifier: failover([a, b], { breaker: { failures: 1, cooldownSeconds: 60 } }) }), recoveryCodes()],
     });
     await twofa.enroll('u1', 'phone', { phoneNumber: NUMBER }); // a fails, its breaker opens; b sends
     expect([a.starts.length, b.starts.length]).toEqual([1, 1]);

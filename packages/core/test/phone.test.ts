@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { consoleSender, localVerifier, phone, recoveryCodes, totp, TwoFactorError, type Verifier } from '@twofa/core';
-import { setup } from './helpers.js';
+import { setup, withPhone, withTotp } from './helpers.js';
+
+/** The user's pending enrollment (one per method), for confirmEnrollment. */
+async function pendingId(ctx: ReturnType<typeof setup>, userId = 'u1'): Promise<string> {
+  const p = (await ctx.twofa.methods(userId)).find((a) => a.status === 'pending');
+  if (!p) throw new Error('no pending enrollment');
+  return p.id;
+}
 
 describe('phone', () => {
   it('enrolls a number with a confirmation code and stores it as E.164, shown masked', async () => {
@@ -8,7 +15,7 @@ describe('phone', () => {
     const e = await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '(415) 555-0123' });
     expect(e).toMatchObject({ method: 'phone', destination: '+1 ••• ••• 0123', channel: 'sms' });
     expect(ctx.sent.at(-1)?.to).toBe('+14155550123');
-    const r = await ctx.twofa.confirmEnrollment('u1', 'phone', ctx.lastCode());
+    const r = await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), ctx.lastCode());
     expect(r.ok).toBe(true);
     expect(r.ok && r.recoveryCodes).toHaveLength(10);
     const m = (await ctx.twofa.methods('u1')).find((x) => x.method === 'phone');
@@ -19,15 +26,15 @@ describe('phone', () => {
     const ctx = setup();
     await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
     const wrong = ctx.lastCode() === '000000' ? '111111' : '000000';
-    expect(await ctx.twofa.confirmEnrollment('u1', 'phone', wrong)).toMatchObject({ ok: false, error: 'invalid_code', attemptsLeft: 4 });
+    expect(await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), wrong)).toMatchObject({ ok: false, error: 'invalid_code', attemptsLeft: 4 });
     expect((await ctx.twofa.methods('u1')).find((x) => x.method === 'phone')?.status).toBe('pending');
-    expect((await ctx.twofa.confirmEnrollment('u1', 'phone', ctx.lastCode())).ok).toBe(true);
+    expect((await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), ctx.lastCode())).ok).toBe(true);
   });
 
   it('challenge sends a code (Sentry activate) and verify checks it once', async () => {
     const ctx = setup();
     await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
-    await ctx.twofa.confirmEnrollment('u1', 'phone', ctx.lastCode());
+    await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), ctx.lastCode());
     const before = ctx.sent.length;
     const ch = await ctx.twofa.challenge('u1', { method: 'phone', channel: 'call' });
     expect(ctx.sent.length).toBe(before + 1);
@@ -35,7 +42,7 @@ describe('phone', () => {
     expect(ch).toMatchObject({ method: 'phone', channel: 'call', destination: '+1 ••• ••• 0123' });
     expect(ch.resendAt).toBe(ctx.clock.now() + 180_000);
     const code = ctx.lastCode();
-    expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: ` ${code.slice(0, 3)}-${code.slice(3)} ` })).toEqual({ ok: true, method: 'phone' });
+    expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: ` ${code.slice(0, 3)}-${code.slice(3)} ` })).toMatchObject({ ok: true, method: 'phone' });
     expect((await ctx.twofa.verify('u1', { challengeId: ch.id, code })).ok).toBe(false);
     // A wrong entry never triggers a new send.
     expect(ctx.sent.length).toBe(before + 1);
@@ -43,10 +50,10 @@ describe('phone', () => {
 
   it('cancels the provider verification when a challenge uses up its attempts, and checks no more', async () => {
     const rec = recordingVerifier();
-    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier }), recoveryCodes()], policy: { lockoutAfter: 50, hourlyMaxAttempts: 50 } });
+    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()], policy: { lockoutAfter: 50, hourlyMaxAttempts: 50 } });
     rec.next = 'approved';
     await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
-    expect((await ctx.twofa.confirmEnrollment('u1', 'phone', '123456')).ok).toBe(true);
+    expect((await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456')).ok).toBe(true);
     ctx.clock.advanceSeconds(181);
     const ch = await ctx.twofa.challenge('u1', { method: 'phone' });
     rec.next = 'pending'; // every guess is wrong
@@ -65,19 +72,19 @@ describe('phone', () => {
 
   it('applies allowed and denied countries and refuses invalid numbers, writing nothing', async () => {
     const ctx = setup({
-      interfaces: [phone({ verifier: recordingVerifier().verifier, numbers: { defaultRegion: 'US', allowedCountries: ['US', 'CA'], deniedCountries: ['CA'] } })],
+      methods: [phone({ verifier: recordingVerifier().verifier, numbers: { defaultRegion: 'US', allowedCountries: ['US', 'CA'], deniedCountries: ['CA'] } })],
     });
     await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+442071838750' })).rejects.toMatchObject({ code: 'country_not_allowed' });
     await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+16135550123' })).rejects.toMatchObject({ code: 'country_not_allowed' });
     for (const bad of ['12', '+1 555', 'not a number', '+999 1234 5678', '١٢٣٤٥٦٧٨٩٠', '+1\u0000415555012', 'x'.repeat(10_000)]) {
       await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: bad }), JSON.stringify(bad.slice(0, 20))).rejects.toMatchObject({ code: 'invalid_phone_number' });
     }
-    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: 4155550123 })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: 4155550123 as unknown as string })).rejects.toMatchObject({ code: 'invalid_input' });
     expect(await ctx.store.getAuthenticators('u1')).toEqual([]);
   });
 
   it('errors never echo the number', async () => {
-    const ctx = setup({ interfaces: [phone({ verifier: recordingVerifier().verifier, numbers: { allowedCountries: ['US'] } })] });
+    const ctx = setup({ methods: [phone({ verifier: recordingVerifier().verifier, numbers: { allowedCountries: ['US'] } })] });
     const err = await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+442071838750' }).catch((e: TwoFactorError) => e);
     expect(err).toBeInstanceOf(TwoFactorError);
     expect(JSON.stringify({ m: (err as Error).message, s: (err as Error).stack })).not.toMatch(/2071838750/);
@@ -85,7 +92,7 @@ describe('phone', () => {
 
   it('falls back to the next channel only on retryable or channel errors', async () => {
     const rec = recordingVerifier();
-    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier, channels: ['sms', 'call'] }), recoveryCodes()] });
+    const ctx = setup({ methods: [phone({ verifier: rec.verifier, channels: ['sms', 'call'] }), recoveryCodes()] });
     rec.failNext.push(new TwoFactorError('provider_unavailable'));
     const e = await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
     expect(e.channel).toBe('call');
@@ -100,23 +107,23 @@ describe('phone', () => {
 
   it('refuses a line type not allowed by the lookup', async () => {
     const rec = recordingVerifier('landline');
-    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier, lineTypes: ['mobile'] }), totp()] });
+    const ctx = setup({ methods: [phone({ verifier: rec.verifier, lineTypes: ['mobile'] }), totp()] });
     await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' })).rejects.toMatchObject({ code: 'line_type_not_allowed' });
     expect(rec.starts).toEqual([]);
   });
 
   it('is unavailable without a verifier', async () => {
-    const ctx = setup({ interfaces: [totp(), phone(), recoveryCodes()] });
-    expect((await ctx.twofa.methods('u1')).map((m) => m.method)).toEqual(['totp']);
+    const ctx = setup({ methods: [totp(), phone(), recoveryCodes()] });
+    expect(ctx.twofa.availableMethods().map((m) => [m.method, m.available])).toEqual([['totp', true], ['phone', false], ['recovery', true]]);
     await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' })).rejects.toMatchObject({ code: 'method_unavailable' });
   });
 
   it('provider outcomes map to typed results: expired and max attempts close the challenge', async () => {
     const rec = recordingVerifier();
-    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
     await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
     rec.next = 'approved';
-    expect((await ctx.twofa.confirmEnrollment('u1', 'phone', '123456')).ok).toBe(true);
+    expect((await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456')).ok).toBe(true);
     const ch = await ctx.twofa.challenge('u1');
     rec.next = 'max_attempts';
     expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: '123456' })).toMatchObject({ ok: false, error: 'max_attempts' });
@@ -126,10 +133,10 @@ describe('phone', () => {
 
   it('a failed send is an error the caller sees, and opens no challenge', async () => {
     const rec = recordingVerifier();
-    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
     await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
     rec.next = 'approved';
-    await ctx.twofa.confirmEnrollment('u1', 'phone', '123456');
+    await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456');
     rec.failNext.push(new TwoFactorError('provider_unavailable'));
     await expect(ctx.twofa.challenge('u1')).rejects.toMatchObject({ code: 'provider_unavailable' });
   });
@@ -137,12 +144,12 @@ describe('phone', () => {
   it('a send that failed on every channel gives the resend cooldown back, but the send still counts', async () => {
     const rec = recordingVerifier();
     const ctx = setup({
-      interfaces: [phone({ verifier: rec.verifier, channels: ['sms', 'call'] }), recoveryCodes()],
+      methods: [phone({ verifier: rec.verifier, channels: ['sms', 'call'] }), recoveryCodes()],
       policy: { sendLimits: { perUser: { max: 3, windowSeconds: 3600 } } },
     });
     await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
     rec.next = 'approved';
-    await ctx.twofa.confirmEnrollment('u1', 'phone', '123456'); // send 1
+    await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456'); // send 1
     rec.failNext.push(new TwoFactorError('provider_unavailable'), new TwoFactorError('provider_unavailable'));
     await expect(ctx.twofa.challenge('u1')).rejects.toMatchObject({ code: 'provider_unavailable' }); // send 2, nothing went out
     // No clock move: the user may ask again at once.
@@ -156,7 +163,7 @@ describe('phone', () => {
 
   it('a permanent refusal gives the cooldown back too (the user may correct and retry)', async () => {
     const rec = recordingVerifier();
-    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
     rec.failNext.push(new TwoFactorError('invalid_destination'));
     await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' })).rejects.toMatchObject({ code: 'invalid_destination' });
     await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550124' })).resolves.toMatchObject({ method: 'phone' });
@@ -177,12 +184,13 @@ describe('phone', () => {
       }
       return check(input);
     };
-    const ctx = setup({ interfaces: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
     await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
     rec.next = 'approved';
-    const slow = ctx.twofa.confirmEnrollment('u1', 'phone', '123456');
+    const id = await pendingId(ctx);
+    const slow = ctx.twofa.confirmEnrollment('u1', id, '123456');
     while (calls === 0) await new Promise((r) => setImmediate(r));
-    const fast = await ctx.twofa.confirmEnrollment('u1', 'phone', '123456');
+    const fast = await ctx.twofa.confirmEnrollment('u1', id, '123456');
     release();
     expect(fast.ok).toBe(true);
     expect((await slow).ok).toBe(false);
@@ -196,7 +204,7 @@ describe('message text (localVerifier templates)', () => {
     const sent: string[] = [];
     const sender = consoleSender({ write: () => {}, onMessage: (m) => sent.push(m.body) });
     const ctx = setup({
-      interfaces: [
+      methods: [
         phone({ verifier: localVerifier({ sender, templates: { it: ({ code, issuer }) => `Il tuo codice ${issuer} è ${code}.` } }) }),
         recoveryCodes(),
       ],
@@ -213,6 +221,104 @@ describe('message text (localVerifier templates)', () => {
       await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123', locale });
       expect(sent.at(-1), locale).toMatch(text);
     }
+  });
+});
+
+describe('several phones, replaced codes, lockouts (hardening)', () => {
+  it('a user holds two named phones; a challenge goes to the one asked for and only its code passes', async () => {
+    const ctx = setup();
+    const work = await withPhone(ctx, 'u1', '+12015550123', 'Work');
+    const home = await withPhone(ctx, 'u1', '+12015550199', 'Home');
+    ctx.clock.advanceSeconds(181);
+    const ch = await ctx.twofa.challenge('u1', { authenticatorId: home.id });
+    expect(ch).toMatchObject({ method: 'phone', authenticatorId: home.id, destination: '+1 ••• ••• 0199' });
+    expect(ctx.sent.at(-1)?.to).toBe('+12015550199');
+    expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: ctx.lastCode() })).toMatchObject({ ok: true, authenticatorId: home.id });
+    const listed = await ctx.twofa.methods('u1');
+    expect(listed.filter((a) => a.method === 'phone').map((a) => [a.name, a.display.phone])).toEqual([['Work', '+1 ••• ••• 0123'], ['Home', '+1 ••• ••• 0199']]);
+    expect(await ctx.twofa.remove('u1', work.id)).toEqual({ removed: [work.id] });
+    await expect(ctx.twofa.challenge('u1', { authenticatorId: work.id })).rejects.toMatchObject({ code: 'not_enrolled' });
+  });
+
+  it('a new challenge cancels the open one at the provider before it sends (Vonage allows one per number)', async () => {
+    const rec = recordingVerifier();
+    const order: string[] = [];
+    const start = rec.verifier.start.bind(rec.verifier);
+    const cancel = rec.verifier.cancel.bind(rec.verifier);
+    rec.verifier.start = async (i) => (order.push('start'), start(i));
+    rec.verifier.cancel = async (id) => (order.push(`cancel ${id}`), cancel(id));
+    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    rec.next = 'approved';
+    await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456');
+    ctx.clock.advanceSeconds(181);
+    const first = await ctx.twofa.challenge('u1');
+    ctx.clock.advanceSeconds(181);
+    order.length = 0;
+    const second = await ctx.twofa.challenge('u1');
+    expect(order).toEqual(['cancel v2', 'start']);
+    // The first challenge is gone; the second works.
+    expect(await ctx.twofa.verify('u1', { challengeId: first.id, code: '123456' })).toMatchObject({ ok: false, error: 'expired' });
+    expect(await ctx.twofa.verify('u1', { challengeId: second.id, code: '123456' })).toMatchObject({ ok: true });
+  });
+
+  it('within the cooldown a new challenge is refused and the open one stays valid', async () => {
+    const rec = recordingVerifier();
+    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    rec.next = 'approved';
+    await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456');
+    ctx.clock.advanceSeconds(181);
+    const ch = await ctx.twofa.challenge('u1');
+    await expect(ctx.twofa.challenge('u1')).rejects.toMatchObject({ code: 'resend_cooldown' });
+    expect(rec.cancels).toEqual([]);
+    expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: '123456' })).toMatchObject({ ok: true });
+  });
+
+  it('a new enrollment cancels the code of the one it replaces', async () => {
+    const rec = recordingVerifier();
+    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()], policy: { resendAfterSeconds: 0 } });
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    expect(rec.cancels).toEqual(['v1']);
+  });
+
+  it('a locked user cannot make the SDK send: challenge throws locked with retryAt and sends nothing', async () => {
+    const ctx = setup();
+    await withPhone(ctx);
+    ctx.clock.advanceSeconds(181);
+    const ch = await ctx.twofa.challenge('u1');
+    for (let i = 0; i < 5; i++) await ctx.twofa.verify('u1', { challengeId: ch.id, code: '000000' === ctx.lastCode() ? '111111' : '000000' });
+    ctx.clock.advanceSeconds(181);
+    const before = ctx.sent.length;
+    const err = await ctx.twofa.challenge('u1').catch((e: TwoFactorError) => e);
+    expect(err).toMatchObject({ code: 'locked', retryAt: expect.any(Number) });
+    expect((err as TwoFactorError).retryAt!).toBeGreaterThan(ctx.clock.now());
+    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+12015550177' })).rejects.toMatchObject({ code: 'locked' });
+    expect(ctx.sent.length).toBe(before);
+    ctx.clock.set((err as TwoFactorError).retryAt!);
+    await expect(ctx.twofa.challenge('u1')).resolves.toMatchObject({ method: 'phone' });
+  });
+
+  it('open challenges stay bounded: a flood of challenge() keeps one per method', async () => {
+    const ctx = setup();
+    await withTotp(ctx);
+    const ids = [];
+    for (let i = 0; i < 50; i++) ids.push((await ctx.twofa.challenge('u1', { method: 'totp' })).id);
+    const records = await ctx.store.listRecords('u1', 'ch:', ctx.clock.now());
+    expect(records.map((r) => r.key)).toEqual(['ch:totp']);
+    expect(await ctx.twofa.verify('u1', { challengeId: ids[0]!, code: '123456' })).toMatchObject({ ok: false, error: 'expired' });
+  });
+
+  it('numbers of no country (premium, shared cost, satellite) are refused unless allowed', async () => {
+    const ctx = setup({ methods: [phone({ verifier: recordingVerifier().verifier, numbers: { deniedCountries: ['CU'] } }), recoveryCodes()], policy: { resendAfterSeconds: 0 } });
+    for (const n of ['+979123456789', '+80812345678', '+870773111632', '+881612345678', '+8823456789012', '+883510012345']) {
+      await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: n }), n).rejects.toMatchObject({ code: 'country_not_allowed' });
+    }
+    const open = setup({ methods: [phone({ verifier: recordingVerifier().verifier, numbers: { allowNonGeographic: ['870'] } }), recoveryCodes()] });
+    await expect(open.twofa.enroll('u1', 'phone', { phoneNumber: '+870773111632' })).resolves.toMatchObject({ method: 'phone' });
+    await expect(open.twofa.enroll('u2', 'phone', { phoneNumber: '+979123456789' })).rejects.toMatchObject({ code: 'country_not_allowed' });
+    expect(() => phone({ numbers: { allowNonGeographic: ['+870'] } })).toThrow(expect.objectContaining({ code: 'config_invalid' }));
   });
 });
 

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { setup, withTotp } from './helpers.js';
-
-async function withPhone(ctx: ReturnType<typeof setup>, userId = 'u1', phoneNumber = '+14155550123') {
-  await ctx.twofa.enroll(userId, 'phone', { phoneNumber });
-  const r = await ctx.twofa.confirmEnrollment(userId, 'phone', ctx.lastCode());
-  if (!r.ok) throw new Error('phone enrollment failed');
-}
+import { defaultPolicy } from '@twofa/core';
+import { setup, withPhone, withTotp } from './helpers.js';
 
 describe('attempt limits and lockout', () => {
   it('five wrong codes lock the user for 600 s; the right code is refused while locked, accepted after', async () => {
@@ -22,11 +17,11 @@ describe('attempt limits and lockout', () => {
     expect(lefts).toEqual([4, 3, 2, 1, 0]);
     const locked = await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(secret) });
     expect(locked).toEqual({ ok: false, error: 'locked', attemptsLeft: 0, retryAt: start + 600_000 });
-    expect(ctx.events.filter((e) => e.name === 'user.locked')).toHaveLength(1);
+    expect(ctx.events.filter((e) => e.name === 'user.locked').map((e) => e.event)).toEqual([{ userId: 'u1', until: start + 600_000, reason: 'failures', at: start }]);
     ctx.clock.advanceSeconds(599);
     expect((await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(secret) })).ok).toBe(false);
     ctx.clock.advanceSeconds(1);
-    expect(await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(secret) })).toEqual({ ok: true, method: 'totp' });
+    expect(await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(secret) })).toMatchObject({ ok: true, method: 'totp' });
   });
 
   it('a success resets the consecutive-failure count', async () => {
@@ -49,6 +44,8 @@ describe('attempt limits and lockout', () => {
     // 20 attempts in the hour: even the right code is refused until the hourly window ends.
     const r = await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(secret) });
     expect(r).toEqual({ ok: false, error: 'locked', attemptsLeft: 0, retryAt: windowStart + 3600_000 });
+    // The hourly cap is a lockout like the others, and says so.
+    expect(ctx.events.filter((e) => e.name === 'user.locked').map((e) => (e.event as { reason: string }).reason)).toEqual(['failures', 'failures', 'failures', 'hourly_cap']);
     ctx.clock.set(windowStart + 3600_000);
     expect((await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(secret) })).ok).toBe(true);
   });
@@ -78,10 +75,57 @@ describe('attempt limits and lockout', () => {
   });
 });
 
+describe('a hard cap on failures in a row (NIST SP 800-63B §5.2.2)', () => {
+  it('after 100 failures in a row, paced around every lockout, the primary methods stay suspended until a recovery code', async () => {
+    const ctx = setup({ policy: { hourlyMaxAttempts: 1000 } });
+    const { secret, recoveryCodes } = await withTotp(ctx);
+    let last;
+    for (let i = 0; i < 100; i++) {
+      last = await ctx.twofa.verify('u1', { method: 'totp', code: '000000' });
+      if (i % 5 === 4) ctx.clock.advanceSeconds(600); // wait out each short lockout, as a patient guesser would
+    }
+    expect(last).toMatchObject({ ok: false, error: 'invalid_code' });
+    expect(ctx.events.filter((e) => e.name === 'user.suspended').map((e) => e.event)).toEqual([{ userId: 'u1', scope: 'primary', at: expect.any(Number) }]);
+    ctx.clock.advanceSeconds(7 * 86_400); // time alone does not end it
+    const refused = await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(secret) });
+    expect(refused).toEqual({ ok: false, error: 'suspended', attemptsLeft: 0 });
+    await expect(ctx.twofa.challenge('u1', { method: 'totp' })).rejects.toMatchObject({ code: 'suspended' });
+    // Recovery codes still work, and a success ends the suspension.
+    expect(await ctx.twofa.verify('u1', { method: 'recovery', code: recoveryCodes[0]! })).toMatchObject({ ok: true });
+    expect(await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(secret) })).toMatchObject({ ok: true });
+  });
+
+  it('unlock() ends a suspension and a lockout', async () => {
+    const ctx = setup({ policy: { maxConsecutiveFailures: 3, lockoutAfter: 3 } });
+    const { secret } = await withTotp(ctx);
+    for (let i = 0; i < 3; i++) await ctx.twofa.verify('u1', { method: 'totp', code: '000000' });
+    expect(await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(secret) })).toMatchObject({ ok: false, error: 'suspended' });
+    await ctx.twofa.unlock('u1');
+    expect(ctx.events.some((e) => e.name === 'user.unlocked')).toBe(true);
+    expect(await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(secret) })).toMatchObject({ ok: true });
+  });
+});
+
+describe('policy options', () => {
+  it('overrides merge deeply: one send-limit field keeps the default window', async () => {
+    const ctx = setup({ policy: { sendLimits: { perDestination: { max: 3 } } } });
+    expect(ctx.twofa.policy.sendLimits.perDestination).toEqual({ max: 3, windowSeconds: defaultPolicy.sendLimits.perDestination.windowSeconds });
+    expect(ctx.twofa.policy.sendLimits.perUser).toEqual(defaultPolicy.sendLimits.perUser);
+    expect(ctx.twofa.policy.maxConsecutiveFailures).toBe(100);
+  });
+
+  it('refuses unknown and malformed settings with config_invalid', () => {
+    for (const policy of [{ maxAtempts: 3 }, { sendLimits: { perDay: { max: 1 } } }, { sendLimits: { perUser: null } }, { sendLimits: [] }, { maxAttempts: 0 }, { maxConsecutiveFailures: 1.5 }, null]) {
+      expect(() => setup({ policy: policy as never }), JSON.stringify(policy)).toThrow(expect.objectContaining({ code: 'config_invalid' }));
+    }
+  });
+});
+
 describe('send limits', () => {
   it('a resend inside the cooldown is refused with retryAt, then allowed', async () => {
     const ctx = setup();
     await withPhone(ctx);
+    ctx.clock.advanceSeconds(180); // the enrollment's code had its own cooldown
     const first = await ctx.twofa.challenge('u1', { method: 'phone' });
     ctx.clock.advanceSeconds(179);
     await expect(ctx.twofa.challenge('u1', { method: 'phone' })).rejects.toMatchObject({ code: 'resend_cooldown', retryAt: first.resendAt });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RECOVERY_CODE_BITS } from '@twofa/core';
-import { dumpStore, setup, withTotp } from './helpers.js';
+import { dumpStore, setup, withPhone, withTotp } from './helpers.js';
+
+const remaining = async (ctx: ReturnType<typeof setup>, userId = 'u1') => (await ctx.twofa.methods(userId)).find((m) => m.method === 'recovery')?.remaining ?? 0;
 
 describe('recovery codes', () => {
   it('come once, with the first confirmed primary method: 10 distinct codes of at least 50 bits', async () => {
@@ -10,12 +12,11 @@ describe('recovery codes', () => {
     expect(new Set(recoveryCodes).size).toBe(10);
     expect(RECOVERY_CODE_BITS).toBeGreaterThanOrEqual(50);
     for (const c of recoveryCodes) expect(c).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
-    expect(await ctx.twofa.recoveryCodesRemaining('u1')).toBe(10);
+    expect(await remaining(ctx)).toBe(10);
     const methods = await ctx.twofa.methods('u1');
-    expect(methods.map((m) => [m.method, m.status])).toEqual([
-      ['totp', 'active'],
-      ['phone', 'available'],
-      ['recovery', 'active'],
+    expect(methods.map((m) => [m.method, m.status, m.isBackup])).toEqual([
+      ['totp', 'active', false],
+      ['recovery', 'active', true],
     ]);
   });
 
@@ -35,11 +36,12 @@ describe('recovery codes', () => {
     const { recoveryCodes } = await withTotp(ctx);
     const [a, b] = recoveryCodes as [string, string];
     const messy = `  ${a.toUpperCase().replace(/-/g, ' ')} `;
-    expect(await ctx.twofa.verify('u1', { method: 'recovery', code: messy })).toEqual({ ok: true, method: 'recovery' });
+    expect(await ctx.twofa.verify('u1', { method: 'recovery', code: messy })).toMatchObject({ ok: true, method: 'recovery' });
     expect(await ctx.twofa.verify('u1', { method: 'recovery', code: a })).toMatchObject({ ok: false, error: 'invalid_code' });
     expect((await ctx.twofa.verify('u1', { method: 'recovery', code: b.replace(/-/g, '') })).ok).toBe(true);
-    expect(await ctx.twofa.recoveryCodesRemaining('u1')).toBe(8);
-    expect((await ctx.twofa.methods('u1')).find((m) => m.method === 'recovery')?.remaining).toBe(8);
+    expect(await remaining(ctx)).toBe(8);
+    // The recovery set shows when a code was last used.
+    expect((await ctx.twofa.methods('u1')).find((m) => m.method === 'recovery')?.lastUsedAt).toBe(ctx.clock.now());
   });
 
   it('work through a challenge too', async () => {
@@ -47,7 +49,7 @@ describe('recovery codes', () => {
     const { recoveryCodes } = await withTotp(ctx);
     const ch = await ctx.twofa.challenge('u1', { method: 'recovery' });
     expect(ch.method).toBe('recovery');
-    expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: recoveryCodes[3]! })).toEqual({ ok: true, method: 'recovery' });
+    expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: recoveryCodes[3]! })).toMatchObject({ ok: true, method: 'recovery' });
     // The challenge is closed by its success.
     expect(await ctx.twofa.verify('u1', { challengeId: ch.id, code: recoveryCodes[4]! })).toMatchObject({ ok: false, error: 'expired' });
   });
@@ -66,20 +68,35 @@ describe('recovery codes', () => {
     const ctx = setup();
     await expect(ctx.twofa.enroll('u1', 'recovery')).rejects.toMatchObject({ code: 'backup_only' });
     await expect(ctx.twofa.regenerateRecoveryCodes('u1')).rejects.toMatchObject({ code: 'backup_only' });
-    const { recoveryCodes } = await withTotp(ctx);
-    expect(await ctx.twofa.remove('u1', 'totp')).toEqual({ removed: ['totp', 'recovery'] });
-    expect(await ctx.twofa.recoveryCodesRemaining('u1')).toBe(0);
-    expect((await ctx.twofa.methods('u1')).filter((m) => m.status !== 'available')).toEqual([]);
+    const { recoveryCodes, id } = await withTotp(ctx);
+    const set = (await ctx.twofa.methods('u1')).find((m) => m.method === 'recovery')!;
+    expect(await ctx.twofa.remove('u1', id)).toEqual({ removed: [id, set.id] });
+    expect(await remaining(ctx)).toBe(0);
+    expect(await ctx.twofa.methods('u1')).toEqual([]);
     await expect(ctx.twofa.verify('u1', { method: 'recovery', code: recoveryCodes[0]! })).rejects.toMatchObject({ code: 'not_enrolled' });
   });
 
   it('stay while another primary method remains', async () => {
     const ctx = setup();
-    await withTotp(ctx);
-    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
-    expect((await ctx.twofa.confirmEnrollment('u1', 'phone', ctx.lastCode())).ok).toBe(true);
-    expect(await ctx.twofa.remove('u1', 'totp')).toEqual({ removed: ['totp'] });
-    expect(await ctx.twofa.recoveryCodesRemaining('u1')).toBe(10);
+    const { id } = await withTotp(ctx);
+    await withPhone(ctx);
+    expect(await ctx.twofa.remove('u1', id)).toEqual({ removed: [id] });
+    expect(await remaining(ctx)).toBe(10);
+  });
+
+  it('a verify counts the attempt and uses the code in one store call', async () => {
+    const ctx = setup();
+    const { recoveryCodes } = await withTotp(ctx);
+    const calls: string[] = [];
+    for (const op of ['hit', 'consume', 'getAuthenticators', 'takeRecord', 'putRecord'] as const) {
+      const real = ctx.store[op].bind(ctx.store) as (...a: unknown[]) => unknown;
+      (ctx.store as unknown as Record<string, unknown>)[op] = (...a: unknown[]) => (calls.push(op), real(...a));
+    }
+    expect(await ctx.twofa.verify('u1', { method: 'recovery', code: recoveryCodes[0]! })).toMatchObject({ ok: true });
+    expect(calls).toEqual(['hit']);
+    calls.length = 0;
+    expect(await ctx.twofa.verify('u1', { method: 'recovery', code: 'aaaa-bbbb-cccc' })).toMatchObject({ ok: false, error: 'invalid_code' });
+    expect(calls).toEqual(['hit']);
   });
 
   it('one code used 20 times in parallel succeeds exactly once', async () => {
@@ -92,10 +109,10 @@ describe('recovery codes', () => {
   it('two primary methods confirmed at the same moment make one set, and the codes shown work', async () => {
     const ctx = setup();
     const e = await ctx.twofa.enroll('u1', 'totp', { label: 'a' });
-    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    const ph = await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
     const [t, p] = await Promise.all([
-      ctx.twofa.confirmEnrollment('u1', 'totp', ctx.totpCode(String(e.secret))),
-      ctx.twofa.confirmEnrollment('u1', 'phone', ctx.lastCode()),
+      ctx.twofa.confirmEnrollment('u1', e.id, ctx.totpCode(e.secret)),
+      ctx.twofa.confirmEnrollment('u1', ph.id, ctx.lastCode()),
     ]);
     expect(t.ok && p.ok).toBe(true);
     const shown = [t, p].flatMap((r) => (r.ok && r.recoveryCodes ? [r.recoveryCodes] : []));
@@ -105,8 +122,8 @@ describe('recovery codes', () => {
 
   it('a user who removes their only method and enrolls again at once gets a new set', async () => {
     const ctx = setup();
-    await withTotp(ctx);
-    await ctx.twofa.remove('u1', 'totp');
+    const { id } = await withTotp(ctx);
+    await ctx.twofa.remove('u1', id);
     const again = await withTotp(ctx);
     expect(again.recoveryCodes).toHaveLength(10);
   });

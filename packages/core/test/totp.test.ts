@@ -21,10 +21,10 @@ async function rfcUser(secret: Buffer, algorithm: 'sha1' | 'sha256' | 'sha512', 
     clock,
     random,
     encryptionKeys: [KEY_A],
-    interfaces: [totp({ algorithm, digits, secretBytes: secret.length }), recoveryCodes()],
+    methods: [totp({ algorithm, digits, secretBytes: secret.length }), recoveryCodes()],
   });
   const e = await twofa.enroll('rfc', 'totp');
-  return { twofa, clock, secret: String(e.secret) };
+  return { twofa, clock, secret: e.secret, id: e.id };
 }
 
 describe('TOTP test vectors', () => {
@@ -33,13 +33,13 @@ describe('TOTP test vectors', () => {
   const hotp = ['755224', '287082', '359152', '969429', '338314', '254676', '287922', '162583', '399871', '520489'];
 
   it('accepts every RFC 4226 HOTP value at its counter (confirm + later steps)', async () => {
-    const { twofa, clock } = await rfcUser(Buffer.from('12345678901234567890'), 'sha1', 6, 0);
-    const first = await twofa.confirmEnrollment('rfc', 'totp', hotp[0]!);
+    const { twofa, clock, id } = await rfcUser(Buffer.from('12345678901234567890'), 'sha1', 6, 0);
+    const first = await twofa.confirmEnrollment('rfc', id, hotp[0]!);
     expect(first.ok).toBe(true);
     for (let c = 1; c < hotp.length; c++) {
       clock.set(c * 30_000);
       const r = await twofa.verify('rfc', { method: 'totp', code: hotp[c]! });
-      expect(r, `counter ${c}`).toEqual({ ok: true, method: 'totp' });
+      expect(r, `counter ${c}`).toMatchObject({ ok: true, method: 'totp' });
     }
   });
 
@@ -59,12 +59,12 @@ describe('TOTP test vectors', () => {
   };
   for (const [algorithm, col] of [['sha1', 1], ['sha256', 2], ['sha512', 3]] as const) {
     it(`accepts the RFC 6238 ${algorithm} vectors`, async () => {
-      const { twofa, clock } = await rfcUser(secrets[algorithm], algorithm, 8, table[0]![0] * 1000);
-      const first = await twofa.confirmEnrollment('rfc', 'totp', table[0]![col]);
+      const { twofa, clock, id } = await rfcUser(secrets[algorithm], algorithm, 8, table[0]![0] * 1000);
+      const first = await twofa.confirmEnrollment('rfc', id, table[0]![col]);
       expect(first.ok).toBe(true);
       for (const row of table.slice(1)) {
         clock.set(row[0] * 1000);
-        expect(await twofa.verify('rfc', { method: 'totp', code: row[col] }), `t=${row[0]}`).toEqual({ ok: true, method: 'totp' });
+        expect(await twofa.verify('rfc', { method: 'totp', code: row[col] }), `t=${row[0]}`).toMatchObject({ ok: true, method: 'totp' });
       }
     });
   }
@@ -105,7 +105,7 @@ describe('TOTP behaviour', () => {
   });
 
   it('supports SHA-256 with 8 digits', async () => {
-    const ctx = setup({ interfaces: [totp({ algorithm: 'sha256', digits: 8 }), recoveryCodes()] });
+    const ctx = setup({ methods: [totp({ algorithm: 'sha256', digits: 8 }), recoveryCodes()] });
     const e = await ctx.twofa.enroll('u1', 'totp');
     const uri = new URL(String(e.uri));
     expect(uri.searchParams.get('algorithm')).toBe('SHA256');
@@ -113,7 +113,7 @@ describe('TOTP behaviour', () => {
     const { generateSync } = await import('otplib');
     const code = generateSync({ secret: String(e.secret), algorithm: 'sha256', digits: 8, epoch: ctx.clock.now() / 1000 });
     expect(code).toHaveLength(8);
-    expect((await ctx.twofa.confirmEnrollment('u1', 'totp', code)).ok).toBe(true);
+    expect((await ctx.twofa.confirmEnrollment('u1', e.id, code)).ok).toBe(true);
   });
 
   it('counts only after confirmation: an unconfirmed TOTP is not a method yet', async () => {
@@ -124,27 +124,58 @@ describe('TOTP behaviour', () => {
     await expect(ctx.twofa.verify('u1', { method: 'totp', code: '123456' })).rejects.toMatchObject({ code: 'not_enrolled' });
   });
 
-  it('re-enrolling keeps the old secret working until the new one is confirmed', async () => {
+  it('a second app works beside the first, each with its own replay step; removing one leaves the other', async () => {
     const ctx = setup();
-    const { secret: oldSecret } = await withTotp(ctx);
-    const e = await ctx.twofa.enroll('u1', 'totp');
-    const newSecret = String(e.secret);
-    expect(newSecret).not.toBe(oldSecret);
-    expect((await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(oldSecret) })).ok).toBe(true);
+    const first = await withTotp(ctx, 'u1', 'Phone');
+    const e = await ctx.twofa.enroll('u1', 'totp', { name: 'Tablet' });
+    expect(e.secret).not.toBe(first.secret);
+    // Pending: the new one does not verify yet, the old one does.
+    expect((await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(e.secret) })).ok).toBe(false);
+    expect(await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(first.secret) })).toMatchObject({ ok: true, authenticatorId: first.id });
+    const r = await ctx.twofa.confirmEnrollment('u1', e.id, ctx.totpCode(e.secret));
+    expect(r).toEqual({ ok: true, method: 'totp', authenticatorId: e.id }); // no second set of recovery codes
     ctx.clock.advanceSeconds(30);
-    expect((await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(newSecret) })).ok).toBe(false);
-    const r = await ctx.twofa.confirmEnrollment('u1', 'totp', ctx.totpCode(newSecret));
-    expect(r).toEqual({ ok: true, method: 'totp' }); // no second set of recovery codes
+    // The same step from each app is accepted once per app.
+    expect(await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(first.secret) })).toMatchObject({ ok: true, authenticatorId: first.id });
+    expect(await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(e.secret) })).toMatchObject({ ok: true, authenticatorId: e.id });
+    expect((await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(e.secret) })).ok).toBe(false);
+    const listed = await ctx.twofa.methods('u1');
+    expect(listed.map((a) => [a.method, a.name ?? null])).toEqual([['totp', 'Phone'], ['totp', 'Tablet'], ['recovery', null]]);
+    expect(await ctx.twofa.remove('u1', first.id)).toEqual({ removed: [first.id] }); // recovery codes stay: a primary is left
     ctx.clock.advanceSeconds(30);
-    expect((await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(oldSecret) })).ok).toBe(false);
-    expect((await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(newSecret) })).ok).toBe(true);
+    expect((await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(first.secret) })).ok).toBe(false);
+    expect((await ctx.twofa.verify('u1', { method: 'totp', code: ctx.totpCode(e.secret) })).ok).toBe(true);
+  });
+
+  it('a new enrollment replaces the pending one of its method', async () => {
+    const ctx = setup();
+    const a = await ctx.twofa.enroll('u1', 'totp');
+    const b = await ctx.twofa.enroll('u1', 'totp');
+    await expect(ctx.twofa.confirmEnrollment('u1', a.id, ctx.totpCode(a.secret))).rejects.toMatchObject({ code: 'no_pending_enrollment' });
+    expect((await ctx.twofa.confirmEnrollment('u1', b.id, ctx.totpCode(b.secret))).ok).toBe(true);
+  });
+
+  it('refuses more apps than maxPerUser, and names are checked', async () => {
+    const ctx = setup({ methods: [totp({ maxPerUser: 1 }), recoveryCodes()] });
+    await withTotp(ctx);
+    await expect(ctx.twofa.enroll('u1', 'totp')).rejects.toMatchObject({ code: 'authenticator_limit' });
+    await expect(ctx.twofa.enroll('u2', 'totp', { name: 'x\uD800' })).rejects.toMatchObject({ code: 'invalid_input' });
+    await expect(ctx.twofa.enroll('u2', 'totp', { name: 'n'.repeat(65) })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('rename changes the name shown by methods()', async () => {
+    const ctx = setup();
+    const { id } = await withTotp(ctx);
+    await ctx.twofa.rename('u1', id, 'Old phone');
+    expect((await ctx.twofa.methods('u1'))[0]).toMatchObject({ id, name: 'Old phone' });
+    await expect(ctx.twofa.rename('u1', 'nope', 'x')).rejects.toMatchObject({ code: 'not_enrolled' });
   });
 
   it('an expired enrollment cannot be confirmed', async () => {
     const ctx = setup();
     const e = await ctx.twofa.enroll('u1', 'totp');
     ctx.clock.advanceSeconds(901);
-    const r = await ctx.twofa.confirmEnrollment('u1', 'totp', ctx.totpCode(String(e.secret)));
+    const r = await ctx.twofa.confirmEnrollment('u1', e.id, ctx.totpCode(e.secret));
     expect(r).toMatchObject({ ok: false, error: 'expired' });
   });
 });
@@ -158,10 +189,10 @@ describe('oathtool interop', () => {
       execFileSync('oathtool', ['--totp', '--base32', `--now=${at(ms)}`, String(e.secret)], { encoding: 'utf8' }).trim();
     const first = oath(ctx.clock.now());
     expect(first).toMatch(/^\d{6}$/);
-    expect((await ctx.twofa.confirmEnrollment('u1', 'totp', first)).ok).toBe(true);
+    expect((await ctx.twofa.confirmEnrollment('u1', e.id, first)).ok).toBe(true);
     ctx.clock.advanceSeconds(30);
     const second = oath(ctx.clock.now());
-    expect(await ctx.twofa.verify('u1', { method: 'totp', code: second })).toEqual({ ok: true, method: 'totp' });
+    expect(await ctx.twofa.verify('u1', { method: 'totp', code: second })).toMatchObject({ ok: true, method: 'totp' });
     expect(await ctx.twofa.verify('u1', { method: 'totp', code: second })).toMatchObject({ ok: false, error: 'invalid_code' });
   });
 });

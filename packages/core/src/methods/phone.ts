@@ -118,7 +118,7 @@ export function phone(options?: PhoneOptions): PhoneMethod {
       }
     }
     // No code went out: a retry must not wait out a cooldown for a text that never came.
-    await ctx.releaseCooldown(`phone:${purpose}`).catch(() => undefined);
+    await ctx.releaseCooldown(e164, `phone:${purpose}`).catch(() => undefined);
     throw last;
   }
 

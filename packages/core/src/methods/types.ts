@@ -29,15 +29,16 @@ export interface MethodContext {
    */
   consume(authenticatorId: string): Promise<boolean>;
   /**
-   * Enforces the send policy for one destination (resend cooldown, per destination,
-   * per user and global limits). Throws TwoFactorError('resend_cooldown' | 'send_limit').
+   * Enforces the send policy for one destination (resend cooldown to it, per destination,
+   * per user and global limits). Throws TwoFactorError('resend_cooldown' | 'send_limit')
+   * with retryAt.
    */
   guardSend(destination: string, purpose: string): Promise<void>;
   /**
    * Gives back the resend cooldown `guardSend` took when no code went out after all, so
    * the user may ask again at once. The send counts stand: they guard against toll fraud.
    */
-  releaseCooldown(purpose: string): Promise<void>;
+  releaseCooldown(destination: string, purpose: string): Promise<void>;
   /**
    * Ends what this call replaces (the method's open challenge, or its pending enrollment),
    * cancelling a provider verification through `abandon`. Call it after your own checks
