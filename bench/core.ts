@@ -18,16 +18,16 @@ export async function run(): Promise<Record<string, number>> {
     store: new MemoryStore(),
     clock,
     encryptionKeys: ['b'.repeat(64)],
-    interfaces: [totp(), recoveryCodes({ count: 50 })],
+    methods: [totp(), recoveryCodes({ count: 50 })],
     // Every verify here is a success at a later step; lift the hourly cap so it never refuses.
     policy: { hourlyMaxAttempts: 1_000_000_000 },
   });
   const e = await twofa.enroll('bench', 'totp');
-  const secret = String(e.secret);
+  const secret = e.secret;
   const t0 = clock.now();
   // Codes for consecutive steps, made before timing starts.
   const codes = Array.from({ length: WARMUP + STEPS + 1 }, (_, i) => generateSync({ secret, epoch: (t0 + i * 30_000) / 1000 }));
-  const first = await twofa.confirmEnrollment('bench', 'totp', codes[0]!);
+  const first = await twofa.confirmEnrollment('bench', e.id, codes[0]!);
   if (!first.ok) throw new Error('bench: confirmation failed');
 
   let i = 0;
@@ -49,8 +49,8 @@ export async function run(): Promise<Record<string, number>> {
   for (let u = 0; u < 40; u++) {
     const id = `rc${u}`;
     const en = await twofa.enroll(id, 'totp');
-    const c = generateSync({ secret: String(en.secret), epoch: clock.now() / 1000 });
-    const r = await twofa.confirmEnrollment(id, 'totp', c);
+    const c = generateSync({ secret: en.secret, epoch: clock.now() / 1000 });
+    const r = await twofa.confirmEnrollment(id, en.id, c);
     if (!r.ok || !r.recoveryCodes) throw new Error('bench: recovery setup failed');
     users.push({ id, codes: r.recoveryCodes });
   }

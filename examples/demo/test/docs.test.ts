@@ -34,7 +34,7 @@ describe('the sample checker itself', () => {
     '# Page',
     '```ts',
     "import { createTwoFactor, MemoryStore, totp } from '@twofa/core';",
-    "const t = createTwoFactor({ issuer: 'X', store: new MemoryStore(), insecureNoEncryption: true, interfaces: [totp()] });",
+    "const t = createTwoFactor({ issuer: 'X', store: new MemoryStore(), insecureNoEncryption: true, methods: [totp()] });",
     'const n: number = await t.recoveryCodesRemaining(userId);',
     '```',
     '- a list item:',

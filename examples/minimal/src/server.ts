@@ -11,7 +11,7 @@ export function makeTwoFactor(clock?: Clock): TwoFactor {
     issuer: 'Acme',
     store: new MemoryStore(),
     encryptionKeys: [process.env.TWOFA_ENCRYPTION_KEYS ?? randomBytes(32).toString('hex')],
-    interfaces: [totp(), phone({ verifier: localVerifier({ sender: consoleSender() }) }), recoveryCodes()],
+    methods: [totp(), phone({ verifier: localVerifier({ sender: consoleSender() }) }), recoveryCodes()],
     ...(clock ? { clock } : {}),
   });
 }
@@ -25,8 +25,10 @@ async function readJson(req: IncomingMessage): Promise<Record<string, string>> {
 
 // In a real app `userId` comes from the session after the password check, never from the body.
 const routes: Record<string, (twofa: TwoFactor, b: Record<string, string>) => Promise<unknown>> = {
-  '/enroll': (twofa, b) => twofa.enroll(b.userId!, b.method ?? 'totp', b.phoneNumber ? { phoneNumber: b.phoneNumber } : { label: b.userId }),
-  '/confirm': (twofa, b) => twofa.confirmEnrollment(b.userId!, b.method ?? 'totp', b.code!),
+  '/enroll': (twofa, b) =>
+    b.method === 'phone' ? twofa.enroll(b.userId!, 'phone', { phoneNumber: b.phoneNumber! }) : twofa.enroll(b.userId!, 'totp', { label: b.userId }),
+  // enrollmentId is the `id` /enroll returned.
+  '/confirm': (twofa, b) => twofa.confirmEnrollment(b.userId!, b.enrollmentId!, b.code!),
   '/methods': (twofa, b) => twofa.methods(b.userId!),
   '/challenge': (twofa, b) => twofa.challenge(b.userId!, b.method ? { method: b.method } : {}),
   '/verify': (twofa, b) =>

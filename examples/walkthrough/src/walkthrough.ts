@@ -18,7 +18,7 @@ const twofa = createTwoFactor({
   issuer: 'Acme',
   store: new MemoryStore(),
   encryptionKeys: [process.env.TWOFA_KEY ?? randomBytes(32).toString('hex')],
-  interfaces: [
+  methods: [
     totp(),
     phone({ verifier: localVerifier({ sender }), channels: ['sms', 'call'], numbers: { defaultRegion: 'US' } }),
     recoveryCodes(),
@@ -30,12 +30,12 @@ const user = 'alice';
 
 step(1, 'Enroll an authenticator app');
 const enrollment = await twofa.enroll(user, 'totp', { label: 'alice@example.com' });
-say(`   otpauth URI: ${String(enrollment.uri)}`);
-say(await QRCode.toString(String(enrollment.uri), { type: 'terminal', small: true }));
+say(`   otpauth URI: ${enrollment.uri}`);
+say(await QRCode.toString(enrollment.uri, { type: 'terminal', small: true }));
 
 step(2, 'Confirm it with the code the app shows (computed here with otplib)');
-const code = generateSync({ secret: String(enrollment.secret) });
-const confirmed = await twofa.confirmEnrollment(user, 'totp', code);
+const code = generateSync({ secret: enrollment.secret });
+const confirmed = await twofa.confirmEnrollment(user, enrollment.id, code);
 if (!confirmed.ok) throw new Error(`confirmation failed: ${confirmed.error}`);
 say(`   confirmed with ${code}`);
 
@@ -43,9 +43,9 @@ step(3, 'Recovery codes, shown once');
 for (const c of confirmed.recoveryCodes ?? []) say(`   ${c}`);
 
 step(4, 'Enroll a phone: the console sender prints the code instead of texting it');
-const phoneEnrollment = await twofa.enroll(user, 'phone', { phoneNumber: '(415) 555-0123' });
-say(`   code sent to ${String(phoneEnrollment.destination)}`);
-const phoneConfirmed = await twofa.confirmEnrollment(user, 'phone', lastCode);
+const phoneEnrollment = await twofa.enroll(user, 'phone', { phoneNumber: '(415) 555-0123', name: 'Work phone' });
+say(`   code sent to ${phoneEnrollment.destination}`);
+const phoneConfirmed = await twofa.confirmEnrollment(user, phoneEnrollment.id, lastCode);
 say(`   phone confirmed: ${phoneConfirmed.ok}`);
 
 step(5, 'Log in: open an SMS challenge and verify the code');
@@ -53,8 +53,8 @@ const ch = await twofa.challenge(user, { method: 'phone', channel: 'sms' });
 const ok = await twofa.verify(user, { challengeId: ch.id, code: lastCode });
 say(`   verify → ${JSON.stringify(ok)}`);
 
-step(6, 'Methods the user has');
-for (const m of await twofa.methods(user)) say(`   ${m.method.padEnd(9)} ${m.status}${m.remaining !== undefined ? ` (${m.remaining} codes left)` : ''} ${Object.values(m.display).join(' ')}`);
+step(6, 'The authenticators the user has');
+for (const m of await twofa.methods(user)) say(`   ${m.method.padEnd(9)} ${m.status} ${m.name ?? ''}${m.remaining !== undefined ? ` (${m.remaining} codes left)` : ''} ${Object.values(m.display).join(' ')}`);
 
 step(7, 'Five wrong codes lock the user out');
 const login = await twofa.challenge(user, { method: 'totp' });

@@ -42,13 +42,13 @@ export function runPhoneFlow(name: string, make: () => Promise<PhoneFlowSetup>):
         store: new MemoryStore(),
         clock,
         encryptionKeys: [randomBytes(32).toString('hex')],
-        interfaces: [
+        methods: [
           phone({ verifier: setup.verifier, channels: ['sms'], numbers: { defaultRegion: 'US', allowedCountries: ['US', 'CA'] } }),
           recoveryCodes(),
         ],
         logger: { warn: (m) => seen.push(`log: ${m}`) },
       });
-      for (const ev of ['verification.sent', 'verification.succeeded', 'verification.failed', 'user.locked', 'method.enrolled'] as const) {
+      for (const ev of ['verification.sent', 'verification.succeeded', 'verification.failed', 'user.locked', 'authenticator.enrolled'] as const) {
         twofa.on(ev, (e) => seen.push(`${ev}: ${JSON.stringify(e)}`));
       }
     });
@@ -59,14 +59,14 @@ export function runPhoneFlow(name: string, make: () => Promise<PhoneFlowSetup>):
     it('enroll, confirm, challenge, wrong code, right code', async () => {
       const enrolled = await twofa.enroll(userId, 'phone', { phoneNumber: NUMBER_INPUT });
       expect(enrolled).toMatchObject({ method: 'phone', channel: 'sms' });
-      const destination = (enrolled as { destination?: string }).destination ?? '';
+      const destination = enrolled.destination;
       expect(destination).toContain('71'); // masked, last digits kept
       expect(destination).not.toContain('5552671');
 
       const enrolCode = await setup.readCode(E164);
       if (enrolCode) codes.push(enrolCode);
       expect(enrolCode, 'the provider received no code for the number').toMatch(/^\d{4,10}$/);
-      const confirmed = await twofa.confirmEnrollment(userId, 'phone', enrolCode!);
+      const confirmed = await twofa.confirmEnrollment(userId, enrolled.id, enrolCode!);
       expect(confirmed.ok).toBe(true);
       if (confirmed.ok) expect(confirmed.recoveryCodes?.length).toBeGreaterThan(0);
       expect((await twofa.methods(userId)).find((m) => m.method === 'phone')?.status).toBe('active');
@@ -85,7 +85,7 @@ export function runPhoneFlow(name: string, make: () => Promise<PhoneFlowSetup>):
       expect(await setup.readCode(E164)).toBe(code); // a wrong entry sends nothing new
 
       const good = await twofa.verify(userId, { challengeId: ch.id, code: code! });
-      expect(good).toEqual({ ok: true, method: 'phone' });
+      expect(good).toEqual({ ok: true, method: 'phone', authenticatorId: enrolled.id });
 
       const again = await twofa.verify(userId, { challengeId: ch.id, code: code! });
       expect(again.ok).toBe(false);

@@ -16,7 +16,7 @@ describe("phone({ lineTypes: ['mobile'] }) with twilioVerify's Lookup", () => {
       issuer: 'Acme',
       store: new MemoryStore(),
       encryptionKeys: [randomBytes(32).toString('hex')],
-      interfaces: [phone({ verifier, lineTypes: ['mobile'], numbers: { defaultRegion: 'US' } })],
+      methods: [phone({ verifier, lineTypes: ['mobile'], numbers: { defaultRegion: 'US' } })],
     });
   });
   afterAll(async () => {
