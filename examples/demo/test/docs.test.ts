@@ -35,7 +35,7 @@ describe('the sample checker itself', () => {
     '```ts',
     "import { createTwoFactor, MemoryStore, totp } from '@twofa/core';",
     "const t = createTwoFactor({ issuer: 'X', store: new MemoryStore(), insecureNoEncryption: true, methods: [totp()] });",
-    'const n: number = await t.recoveryCodesRemaining(userId);',
+    'const n: number = (await t.methods(userId)).length;',
     '```',
     '- a list item:',
     '  ```typescript',
