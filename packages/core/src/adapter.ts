@@ -35,3 +35,6 @@ export { TwoFactorError, isTwoFactorError, type ErrorCode } from './errors.js';
 export { KeyRing, safeEqual, randomId, randomString } from './crypto.js';
 export { systemClock, systemRandom, type Clock, type RandomSource } from './clock.js';
 export type { Logger } from './events.js';
+
+// Email addresses: validation for senders and methods that deliver by email (docs/email.md)
+export { parseEmailAddress, maskEmailAddress, type ParsedEmailAddress } from './email-address.js';
