@@ -58,6 +58,20 @@ export interface OutgoingMessage {
   to: string;
   body: string;
   channel: Channel;
+  /**
+   * What `body` was rendered from, for senders that render their own message (an email
+   * with a subject and an HTML part, in the user's language). Optional: a sender must still
+   * work from `body` alone, and text senders (SMS) ignore it. Carries the code, so treat it
+   * like `body`: never log it or put it in an error.
+   */
+  vars?: {
+    code: string;
+    issuer: string;
+    /** Minutes until the code expires. */
+    minutes: number;
+    /** BCP 47 tag of the language asked for, e.g. 'fr' or 'pt-BR'. */
+    locale?: string;
+  };
 }
 
 /** Delivers a text a local verifier wrote. */
