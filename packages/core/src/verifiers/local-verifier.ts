@@ -69,15 +69,13 @@ export function localVerifier(options: LocalVerifierOptions): LocalVerifier {
       const code = randomString(random, '0123456789', codeLength);
       const now = clock.now();
       const expiresAt = now + ttlSeconds * 1000;
-      const body = pickTemplate(templates, input.locale)({
-        code,
-        issuer: options.issuer ?? env.issuer ?? 'twofa',
-        minutes: Math.round(ttlSeconds / 60),
-      });
+      const vars = { code, issuer: options.issuer ?? env.issuer ?? 'twofa', minutes: Math.round(ttlSeconds / 60) };
+      const body = pickTemplate(templates, input.locale)(vars);
       // Store first: a send whose record failed to save would be a code nobody can check.
       await store.putRecord(partition(id), RECORD, JSON.stringify({ h: keys.hash('local-code', `${id}\0${code}`) }), expiresAt);
       try {
-        await sender.send({ to: input.to, body, channel: input.channel as Channel });
+        // vars: for senders that render their own message (an email's subject and HTML part).
+        await sender.send({ to: input.to, body, channel: input.channel as Channel, vars: { ...vars, ...(input.locale ? { locale: input.locale } : {}) } });
       } catch (e) {
         await store.takeRecord(partition(id), RECORD, now).catch(() => null);
         throw e;
