@@ -33,7 +33,7 @@ export interface SmtpFake {
   port: number;
   /** Messages the server accepted, parsed, oldest first. */
   received: ReceivedMail[];
-  /** Sessions opened (TCP connections), counting refused and stalled ones. */
+  /** TCP connections accepted, counting refused and stalled sessions. */
   connections(): number;
   /** Scripts the next session (connection); unscripted sessions deliver. Queued in order. */
   failNext(script: SmtpScript): void;
@@ -81,8 +81,8 @@ export async function startSmtpFake(): Promise<SmtpFake> {
     logger: false,
     socketTimeout: 10_000,
     closeTimeout: 200,
+    // smtp-server waits 100 ms after accepting, to catch clients that talk before the greeting.
     onConnect(session: Session, callback) {
-      opened++;
       session.script = queue.shift();
       act('connect', session, callback, () => callback());
     },
@@ -127,6 +127,7 @@ export async function startSmtpFake(): Promise<SmtpFake> {
     },
   });
   server.server.on('connection', (socket: Socket) => {
+    opened++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
