@@ -35,6 +35,8 @@ export interface SmtpFake {
   received: ReceivedMail[];
   /** TCP connections accepted, counting refused and stalled sessions. */
   connections(): number;
+  /** TCP connections open now. */
+  open(): number;
   /** Scripts the next session (connection); unscripted sessions deliver. Queued in order. */
   failNext(script: SmtpScript): void;
   reset(): void;
@@ -143,6 +145,7 @@ export async function startSmtpFake(): Promise<SmtpFake> {
     port,
     received,
     connections: () => opened,
+    open: () => sockets.size,
     failNext: (script) => void queue.push(script),
     reset() {
       queue.length = 0;

@@ -135,6 +135,21 @@ describe('smtpSender on a real SMTP server', () => {
     expect(fake.received.at(-1)!.raw).toMatch(/^To: user@xn--bcher-kva\.example\r$/m);
   });
 
+  it('sends every atext character of a local part intact', async () => {
+    const s = smtpSender({ transport: transport(), from: FROM });
+    const to = "x!#$%&'*+/=?^_`{|}~-@example.com";
+    await s.send({ ...email('111333'), to });
+    expect(fake.received.at(-1)!.envelopeTo).toEqual([to]);
+  });
+
+  it('close() ends the pool of a transport it made (a passed transporter: see below)', async () => {
+    const s = smtpSender({ transport: { ...transport(), pool: true }, from: FROM });
+    await s.send(email('1'));
+    expect(fake.open()).toBe(1); // the pool keeps its connection for the next send
+    s.close();
+    await expect.poll(() => fake.open(), { timeout: 2000 }).toBe(0);
+  });
+
   it('refuses other channels and invalid or hostile addresses without connecting', async () => {
     const s = smtpSender({ transport: transport(), from: FROM });
     await expect(s.send({ ...email('1'), channel: 'sms' })).rejects.toMatchObject({ code: 'channel_unsupported' });
