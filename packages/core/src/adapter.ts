@@ -49,3 +49,6 @@ export { KeyRing, safeEqual, randomId, randomString, type BoxBinding } from './c
 export { reencryptUser } from './reencrypt.js';
 export { systemClock, systemRandom, type Clock, type RandomSource } from './clock.js';
 export type { Logger } from './events.js';
+
+// Email addresses: validation for senders and methods that deliver by email (docs/email.md)
+export { parseEmailAddress, maskEmailAddress, type ParsedEmailAddress } from './email-address.js';

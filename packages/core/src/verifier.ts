@@ -2,7 +2,6 @@ import type { Clock, RandomSource } from './clock.js';
 import type { KeyRing } from './crypto.js';
 import type { Logger } from './events.js';
 import type { Store } from './store.js';
-import type { MessageVars } from './verifiers/templates.js';
 
 /** How a code travels to the user. */
 export type Channel = 'sms' | 'call' | 'whatsapp' | 'email';
@@ -60,8 +59,20 @@ export interface OutgoingMessage {
   /** The text, written from a message template. */
   body: string;
   channel: Channel;
-  /** What `body` was written from, for senders that render their own (e.g. an email with HTML). */
-  vars?: MessageVars & { locale?: string };
+  /**
+   * What `body` was rendered from, for senders that render their own message (an email
+   * with a subject and an HTML part, in the user's language). Optional: a sender must still
+   * work from `body` alone, and text senders (SMS) ignore it. Carries the code, so treat it
+   * like `body`: never log it or put it in an error.
+   */
+  vars?: {
+    code: string;
+    issuer: string;
+    /** Minutes until the code expires. */
+    minutes: number;
+    /** BCP 47 tag of the language asked for, e.g. 'fr' or 'pt-BR'. */
+    locale?: string;
+  };
 }
 
 /** Delivers a text a local verifier wrote. */

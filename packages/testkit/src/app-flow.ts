@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { MemoryStore, createTwoFactor, phone, recoveryCodes, type TwoFactor, type Verifier } from '@twofa/core';
+import { MemoryStore, createTwoFactor, phone, recoveryCodes, type PhoneMethod, type RecoveryCodesMethod, type TwoFactor, type Verifier } from '@twofa/core';
 import { FakeClock } from './fake-clock.js';
 
 /** What one provider setup hands the shared app-level flow. */
@@ -29,7 +29,7 @@ function wrongCode(code: string): string {
 export function runPhoneFlow(name: string, make: () => Promise<PhoneFlowSetup>): void {
   describe(`app flow over phone: ${name}`, () => {
     let setup: PhoneFlowSetup;
-    let twofa: TwoFactor;
+    let twofa: TwoFactor<readonly [PhoneMethod, RecoveryCodesMethod]>;
     const clock = new FakeClock(Date.now());
     const seen: string[] = [];
     const codes: string[] = [];

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { MemoryStore, createTwoFactor, phone, type TwoFactor } from '@twofa/core';
+import { MemoryStore, createTwoFactor, phone, type PhoneMethod, type TwoFactor } from '@twofa/core';
 import { twilioVerify } from '@twofa/twilio-verify';
 import { TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, TWILIO_SERVICE_SID as SERVICE_SID, startTwilioFake, type TwilioFake } from '@twofa/testkit';
 
 describe("phone({ lineTypes: ['mobile'] }) with twilioVerify's Lookup", () => {
   let fake: TwilioFake;
-  let twofa: TwoFactor;
+  let twofa: TwoFactor<readonly [PhoneMethod]>;
   beforeAll(async () => {
     fake = await startTwilioFake();
     fake.lineTypes.set('+14155552671', 'landline');
