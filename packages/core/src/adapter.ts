@@ -37,6 +37,7 @@ export type {
   OpenAuthenticator,
   CheckOutcome,
   CheckResult,
+  Confirmed,
   EnrollStart,
   ChallengeStart,
   ChallengeOptions,

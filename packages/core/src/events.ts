@@ -32,6 +32,8 @@ export interface TwoFactorEvents {
   'user.unlocked': { userId: string; at: number };
   'authenticator.enrolled': { userId: string; method: string; authenticatorId: string; at: number };
   'authenticator.removed': { userId: string; method: string; authenticatorId: string; at: number };
+  /** A method saw something wrong with an authenticator, e.g. `sign_count_regressed` (a cloned WebAuthn key). */
+  'authenticator.anomaly': { userId: string; method: string; authenticatorId: string; reason: string; at: number };
   /**
    * A stored secret did not open: no configured key, or a box moved from another user or
    * record (tampering). The authenticator is treated as unusable.

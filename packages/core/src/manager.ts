@@ -6,7 +6,7 @@ import { Emitter, type EventName, type Listener, type Logger } from './events.js
 import type { PhoneMethod } from './methods/phone.js';
 import type { RecoveryCodesMethod } from './methods/recovery-codes.js';
 import type { TotpMethod } from './methods/totp.js';
-import type { AnyMethod, ChallengeOptions, CheckOutcome, Method, MethodContext, OpenAuthenticator } from './methods/types.js';
+import type { AnyMethod, ChallengeOptions, CheckOutcome, Confirmed, Method, MethodContext, OpenAuthenticator } from './methods/types.js';
 import { Outcomes, type Failure, type VerifyError } from './outcomes.js';
 import { resolvePolicy, type Policy, type PolicyInput } from './policy.js';
 import { guardSend, keys, lockCounters, lockState, successResets, userAttemptRules, type LockState } from './rate-limit.js';
@@ -225,12 +225,14 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
 
   interface ContextExtras {
     settle?: Settle;
-    consume?: (authenticatorId: string) => Promise<boolean>;
+    /** The open challenge's record, used up by ctx.consume. */
+    challengeKey?: string;
     replacePrevious?: () => Promise<void>;
   }
 
-  function context(userId: string, now: number, extra: ContextExtras = {}): MethodContext {
+  function context(userId: string, now: number, extra: ContextExtras = {}, method?: AnyMethod): MethodContext {
     const settle = extra.settle ?? {};
+    const record = extra.challengeKey;
     return {
       userId,
       now,
@@ -241,7 +243,11 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       policy,
       logger,
       settle,
-      consume: extra.consume ?? ((authenticatorId) => store.consume(userId, {}, now, { ...settle, touch: authenticatorId })),
+      consume: (authenticatorId, also = {}) => store.consume(userId, { ...also, ...(record ? { record } : {}) }, now, { ...settle, touch: authenticatorId }),
+      report: (authenticatorId, reason) => {
+        if (!method || !/^[a-z_]{1,40}$/.test(reason) || typeof authenticatorId !== 'string') return;
+        events.emit('authenticator.anomaly', { userId, method: method.id, authenticatorId, reason, at: now });
+      },
       guardSend: (destination, purpose) => guardSend(store, keyRing, policy, userId, destination, purpose, now),
       releaseCooldown: (destination, purpose) => store.resetCounters(userId, [keys.cooldown(purpose, keyRing.hash('destination', destination))]),
       replacePrevious: extra.replacePrevious ?? (async () => undefined),
@@ -331,7 +337,8 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       const previous = once(async () => {
         for (const o of openAll(stale)) await abandonQuietly(m, userId, now, o.auth.config);
       });
-      const start = await m.enroll(context(userId, now, { replacePrevious: previous.run }), given);
+      const existing = openAll(activeOf(list, m.id)).map((o) => o.auth);
+      const start = await m.enroll(context(userId, now, { replacePrevious: previous.run }, m), given, existing);
       await previous.run();
       if (!(start.ttlSeconds > 0)) throw new TwoFactorError('config_invalid', { message: `Method '${m.id}' gave an enrollment without a lifetime.` });
       const id = randomId(random);
@@ -378,9 +385,19 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       // A failed confirmation deletes nothing: a parallel call with the right code may have
       // just activated this very record. A dead pending record goes with the next enroll().
       if (opened.exp !== undefined && opened.exp <= now) return fail('expired');
-      const outcome: CheckOutcome = await m.confirm(context(userId, now, { settle: { reset: successResets } }), opened.auth, answer);
+      const confirmed: CheckOutcome | Confirmed = await m.confirm(context(userId, now, { settle: { reset: successResets } }, m), opened.auth, answer);
+      const outcome = typeof confirmed === 'string' ? confirmed : confirmed.outcome;
       if (outcome !== 'approved') return fail(outcomes.error(outcome));
-      const activated = { ...pending, status: 'active' as const, secret: sealer.sealConfig(userId, pending.id, opened.auth.config), confirmedAt: now, lastUsedAt: now };
+      const learned: Partial<Confirmed> = typeof confirmed === 'string' ? {} : confirmed;
+      const display = learned.display ?? pending.display;
+      const activated: AuthenticatorRecord = {
+        ...pending,
+        status: 'active',
+        secret: sealer.sealConfig(userId, pending.id, learned.config ?? opened.auth.config),
+        ...(display ? { display } : {}),
+        confirmedAt: now,
+        lastUsedAt: now,
+      };
       // Compare and set: a pending record removed meanwhile stays removed.
       if (!(await store.updateAuthenticator(activated, pending.secret))) return fail('expired');
       await store.resetCounters(userId, [keys.enrollAttempts(enrollmentId)]);
@@ -471,7 +488,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
         const value = prev ? tryOpenChallenge(userId, prev) : undefined;
         if (value) await abandonQuietly(m, userId, now, value.state);
       });
-      const start = await m.challenge(context(userId, now, { replacePrevious: previous.run }), opened.map((x) => x.auth), { ...(o.channel !== undefined ? { channel: o.channel } : {}), ...(o.locale !== undefined ? { locale: o.locale } : {}) });
+      const start = await m.challenge(context(userId, now, { replacePrevious: previous.run }, m), opened.map((x) => x.auth), { ...(o.channel !== undefined ? { channel: o.channel } : {}), ...(o.locale !== undefined ? { locale: o.locale } : {}) });
       const id = `${m.id}.${randomId(random)}`;
       const expiresAt = start.expiresAt ?? now + policy.challengeTtlSeconds * 1000;
       const value: ChallengeValue = { id, method: m.id, ...(start.authenticatorId ? { authenticatorId: start.authenticatorId } : {}), state: start.state, expiresAt };
@@ -556,9 +573,8 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       }
       const opened = openAll(records);
       if (opened.length === 0) throw new TwoFactorError('decrypt_failed');
-      const consume = (authenticatorId: string) => store.consume(userId, chKey ? { record: chKey } : {}, now, { reset: successResets, touch: authenticatorId });
       // Round trip 2 (on success): the method consumes its one-time thing and settles.
-      const result = await m.check(context(userId, now, { settle, consume }), opened.map((x) => x.auth), answer, challenge?.state);
+      const result = await m.check(context(userId, now, { settle, ...(chKey ? { challengeKey: chKey } : {}) }, m), opened.map((x) => x.auth), answer, challenge?.state);
       if (result.outcome === 'approved') {
         outcomes.succeeded({ userId, method: m.id, authenticatorId: result.authenticatorId, purpose: 'challenge', rules, gate, now });
         await refresh(opened.find((x) => x.auth.record.id === result.authenticatorId));

@@ -23,11 +23,18 @@ export interface MethodContext {
    */
   readonly settle: Settle;
   /**
-   * For methods whose one-time thing lives elsewhere (a provider approved the code):
-   * closes the open challenge, touches the authenticator and applies `settle`
-   * atomically. True for the one caller that won.
+   * For methods whose one-time thing lives elsewhere (a provider approved the code), or
+   * is the challenge itself (a WebAuthn assertion): uses up the open challenge, and
+   * `also` (e.g. a sign counter) with it, touches the authenticator and applies `settle`,
+   * all in one atomic step. True for the one caller that won.
    */
-  consume(authenticatorId: string): Promise<boolean>;
+  consume(authenticatorId: string, also?: Omit<Consumable, 'record'>): Promise<boolean>;
+  /**
+   * Reports something wrong with an authenticator (a WebAuthn sign count that went back:
+   * a cloned key) as an 'authenticator.anomaly' event. `reason` is a stable code of the
+   * method's, [a-z_], at most 40 characters.
+   */
+  report(authenticatorId: string, reason: string): void;
   /**
    * Enforces the send policy for one destination (resend cooldown to it, per destination,
    * per user and global limits). Throws TwoFactorError('resend_cooldown' | 'send_limit')
@@ -56,6 +63,13 @@ export interface OpenAuthenticator<C = Record<string, unknown>> {
 
 /** The outcome of checking an answer. 'approved' means the one-time thing was consumed. */
 export type CheckOutcome = 'approved' | 'invalid' | 'expired' | 'max_attempts';
+
+/** What `confirm` may hand back besides 'approved': the config and display learned from the answer (a WebAuthn credential). */
+export interface Confirmed {
+  outcome: 'approved';
+  config?: Record<string, unknown>;
+  display?: Record<string, string>;
+}
 
 /** What `check` found: which authenticator answered, when one did. */
 export type CheckResult =
@@ -129,10 +143,17 @@ export interface Method<Id extends string = string, Input = Record<string, unkno
   /** False when the method cannot work as configured (e.g. phone without a verifier). */
   isAvailable(): boolean;
 
-  /** Primary methods: starts an enrollment from the app's input. Throws TwoFactorError on bad input. */
-  enroll?(ctx: MethodContext, input: Input): Promise<EnrollStart<Record<string, unknown>, Enrollment>>;
-  /** Primary methods: checks the answer that confirms a pending enrollment, consuming it on success. */
-  confirm?(ctx: MethodContext, pending: OpenAuthenticator, answer: unknown): Promise<CheckOutcome>;
+  /**
+   * Primary methods: starts an enrollment from the app's input. `existing` are the user's
+   * active authenticators of this method (e.g. to exclude their keys). Throws
+   * TwoFactorError on bad input.
+   */
+  enroll?(ctx: MethodContext, input: Input, existing: OpenAuthenticator[]): Promise<EnrollStart<Record<string, unknown>, Enrollment>>;
+  /**
+   * Primary methods: checks the answer that confirms a pending enrollment, consuming it on
+   * success; may return the config to keep from now on (what the answer taught).
+   */
+  confirm?(ctx: MethodContext, pending: OpenAuthenticator, answer: unknown): Promise<CheckOutcome | Confirmed>;
   /** Backup methods: makes the user's set (replacing any) and returns what to show once. */
   provision?(ctx: MethodContext): Promise<string[]>;
   /** Non-secret state for `methods()`, e.g. recovery codes left. */
