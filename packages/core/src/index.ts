@@ -21,6 +21,7 @@ export { reencryptStore, type ReencryptOptions } from './reencrypt.js';
 
 export { totp, type TotpOptions, type TotpEnrollInput, type TotpEnrollment, type TotpMethod } from './methods/totp.js';
 export { phone, type PhoneOptions, type PhoneEnrollInput, type PhoneEnrollment, type PhoneMethod } from './methods/phone.js';
+export { email, type EmailOptions, type EmailEnrollInput, type EmailEnrollment, type EmailMethod } from './methods/email.js';
 export { recoveryCodes, normaliseRecoveryCode, RECOVERY_CODE_BITS, type RecoveryCodesOptions, type RecoveryCodesMethod } from './methods/recovery-codes.js';
 export type { ChallengeOptions } from './methods/types.js';
 
@@ -38,3 +39,4 @@ export type { TwoFactorEvents, EventName, Listener, Logger } from './events.js';
 export { defaultPolicy, type Policy, type PolicyInput, type SendLimit } from './policy.js';
 export { systemClock, systemRandom, type Clock, type RandomSource } from './clock.js';
 export { parsePhoneNumber, maskPhoneNumber, maskDestination, type NumberRules, type ParsedNumber } from './phone-number.js';
+export { parseEmailAddress, maskEmailAddress, type ParsedEmailAddress } from './email-address.js';

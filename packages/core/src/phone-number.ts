@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { maskEmailAddress } from './email-address.js';
 import { TwoFactorError } from './errors.js';
 
 export interface NumberRules {
@@ -62,11 +63,9 @@ export function maskPhoneNumber(e164: string): string {
   return `+${cc} ••• ••• ${last}`;
 }
 
-/** Masks an email address for display: 'alice@example.com' → 'a••••@example.com'. */
+/** Masks a destination for display: a phone number as maskPhoneNumber, an address as 'a•••@example.com'. */
 export function maskDestination(to: string): string {
-  const at = to.indexOf('@');
-  if (at > 0) return `${to[0]}••••${to.slice(at)}`;
-  return maskPhoneNumber(to);
+  return to.includes('@') ? maskEmailAddress(to) : maskPhoneNumber(to);
 }
 
 /** Checks number rules once, at configuration: typed config_invalid instead of a late TypeError. */

@@ -1,0 +1,103 @@
+import { TwoFactorError } from '../errors.js';
+import { parseEmailAddress } from '../email-address.js';
+import { optionsObject } from '../validate.js';
+import type { Verifier } from '../verifier.js';
+import { checkLocale, checkMaxPerUser, delivery, likeliest } from './delivery.js';
+import type { Method } from './types.js';
+
+export interface EmailOptions {
+  /**
+   * Sends and checks the codes over the 'email' channel: localVerifier({ sender:
+   * smtpSender(...) }) (codes made here, sent by SMTP), or a hosted verifier's email
+   * channel (twilioVerify, vonageVerify), or failover([...]).
+   */
+  verifier?: Verifier;
+  /** Language for the message when the app passes none. */
+  locale?: string;
+  /** Addresses one user may hold. Default 3. */
+  maxPerUser?: number;
+}
+
+/** What `enroll(userId, 'email', input)` takes. */
+export interface EmailEnrollInput {
+  /** As typed; validated and normalised (IDN domains to ASCII, no header injection). */
+  address: string;
+  locale?: string;
+  /** The name the user gives this address ("Work"). */
+  name?: string;
+}
+
+/** What `enroll(userId, 'email')` returns besides id, method, name and expiresAt: the code is on its way. */
+export interface EmailEnrollment {
+  /** Masked, e.g. 'a•••@example.com'. */
+  destination: string;
+}
+
+export type EmailMethod = Method<'email', EmailEnrollInput, EmailEnrollment>;
+
+interface EmailConfig {
+  address: string;
+  verificationId?: string;
+  [k: string]: unknown;
+}
+
+/**
+ * Codes by email, with the same policies as phone codes: attempts, resend cooldown, send
+ * limits per destination (the address, by keyed hash), per user and globally. The address
+ * is stored encrypted and shown masked.
+ */
+export function email(options?: EmailOptions): EmailMethod {
+  const o = optionsObject(options, 'email options', 'config_invalid');
+  const d = delivery('email', o.verifier, ['email'], ['email'], checkLocale(o.locale, 'email'));
+  const maxPerUser = checkMaxPerUser(o.maxPerUser ?? 3, 'email');
+
+  return {
+    id: 'email',
+    role: 'primary',
+    order: 20,
+    needsChallenge: true,
+    maxPerUser,
+    answer: 'code',
+    isAvailable: () => d.verifier !== undefined,
+    attach: (env) => d.verifier?.attach?.(env),
+
+    async enroll(ctx, input) {
+      const parsed = parseEmailAddress(input.address);
+      const started = await d.send(ctx, parsed.address, 'email', d.pickLocale(input.locale), 'enroll');
+      const config: EmailConfig = { address: parsed.address, verificationId: started.id };
+      return {
+        config,
+        display: { email: parsed.masked },
+        output: { destination: parsed.masked },
+        ttlSeconds: d.ttl(ctx, started),
+        sent: { channel: 'email', destination: parsed.masked },
+      };
+    },
+
+    async confirm(ctx, pending, code) {
+      return (await d.check(ctx, pending, (pending.config as EmailConfig).verificationId, code)).outcome;
+    },
+
+    async challenge(ctx, candidates, opts) {
+      const auth = likeliest(candidates);
+      if (!auth) throw new TwoFactorError('not_enrolled', { message: 'The user has no active email address.' });
+      if (opts.channel !== undefined && opts.channel !== 'email') throw new TwoFactorError('channel_unsupported', { message: 'The email method sends by email only.' });
+      const started = await d.send(ctx, (auth.config as EmailConfig).address, 'email', d.pickLocale(opts.locale), 'challenge');
+      return {
+        state: { verificationId: started.id },
+        authenticatorId: auth.record.id,
+        channel: 'email',
+        destination: auth.record.display?.email ?? '',
+        expiresAt: ctx.now + d.ttl(ctx, started) * 1000,
+      };
+    },
+
+    async check(ctx, candidates, code, state) {
+      const auth = candidates[0];
+      if (!auth) return { outcome: 'expired' };
+      return d.check(ctx, auth, state?.verificationId as string | undefined, code);
+    },
+
+    abandon: (_ctx, state) => d.abandon(state),
+  };
+}
