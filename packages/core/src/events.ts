@@ -32,6 +32,12 @@ export interface TwoFactorEvents {
   'user.unlocked': { userId: string; at: number };
   'authenticator.enrolled': { userId: string; method: string; authenticatorId: string; at: number };
   'authenticator.removed': { userId: string; method: string; authenticatorId: string; at: number };
+  /** The app said this user must use 2FA and they have none: their grace period began. */
+  'requirement.grace_started': { userId: string; until: number; at: number };
+  /** The grace period ended without an enrollment (said once). */
+  'requirement.overdue': { userId: string; since: number; at: number };
+  /** An administrator removed every authenticator, code, counter, device and open challenge of the user. */
+  'admin.reset': { userId: string; actor: string; reason: string; at: number };
   /** A method saw something wrong with an authenticator, e.g. `sign_count_regressed` (a cloned WebAuthn key). */
   'authenticator.anomaly': { userId: string; method: string; authenticatorId: string; reason: string; at: number };
   /**

@@ -17,6 +17,7 @@ export type {
 export type { Failure } from './outcomes.js';
 export type { DevicesApi } from './devices.js';
 export type { RememberedDevice } from './remember-device.js';
+export type { Requirement, RequirementOptions } from './requirement.js';
 export { reencryptStore, type ReencryptOptions } from './reencrypt.js';
 
 export { totp, type TotpOptions, type TotpEnrollInput, type TotpEnrollment, type TotpMethod } from './methods/totp.js';
@@ -36,6 +37,7 @@ export type { Channel, MessageSender, Verifier } from './verifier.js';
 
 export { TwoFactorError, isTwoFactorError, ErrorCodes, type ErrorCode, type TwoFactorErrorOptions } from './errors.js';
 export type { TwoFactorEvents, EventName, Listener, Logger } from './events.js';
+export { auditTrail, auditRecord, EVENT_NAMES, type AuditRecord, type AuditTrailOptions } from './audit.js';
 export { defaultPolicy, type Policy, type PolicyInput, type SendLimit } from './policy.js';
 export { systemClock, systemRandom, type Clock, type RandomSource } from './clock.js';
 export { parsePhoneNumber, maskPhoneNumber, maskDestination, type NumberRules, type ParsedNumber } from './phone-number.js';

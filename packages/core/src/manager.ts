@@ -11,6 +11,8 @@ import { Outcomes, type Failure, type VerifyError } from './outcomes.js';
 import { resolvePolicy, type Policy, type PolicyInput } from './policy.js';
 import { guardSend, keys, lockCounters, lockState, successResets, userAttemptRules, type LockState } from './rate-limit.js';
 import { reencryptUser } from './reencrypt.js';
+import { resolveRequirement, type Requirement, type RequirementOptions, type RequirementRecord } from './requirement.js';
+import { makeProof, readProof } from './step-up.js';
 import { Sealer, type ChallengeValue, type Opened } from './sealed.js';
 import type { AuthenticatorRecord, RateRule, Settle, Store } from './store.js';
 import { guardStore } from './store-guard.js';
@@ -44,12 +46,24 @@ export interface TwoFactorOptions<M extends readonly AnyMethod[] = readonly AnyM
   /** The methods users may enroll: totp(), phone(...), recoveryCodes(), or your own. */
   methods: M;
   policy?: PolicyInput;
+  /** Required 2FA: the grace period, and what an overdue user may do. */
+  requirement?: RequirementOptions;
   clock?: Clock;
   random?: RandomSource;
   logger?: Logger;
 }
 
-export type VerifyResult = { ok: true; method: string; authenticatorId: string; userVerified?: boolean } | Failure;
+export type VerifyResult =
+  | {
+      ok: true;
+      method: string;
+      authenticatorId: string;
+      /** Methods that can tell (WebAuthn): whether the user was verified (PIN, biometrics). */
+      userVerified?: boolean;
+      /** A signed proof of this second factor, for `isFresh()` before sensitive actions. */
+      proof: string;
+    }
+  | Failure;
 
 export type ConfirmResult = { ok: true; method: string; authenticatorId: string; recoveryCodes?: string[] } | Failure;
 
@@ -141,8 +155,28 @@ export interface TwoFactor<M extends readonly AnyMethod[] = BuiltInMethods> exte
   unlock(userId: string): Promise<void>;
   /** Writes the user's secrets again with the newest key and the bound format. */
   reencrypt(userId: string): Promise<{ updated: number; unreadable: number }>;
+  /**
+   * Whether a `proof` from a successful verify lets a sensitive action go ahead: signed for
+   * this user, no older than `maxAgeSeconds`, of one of `methods` (if given), and its
+   * authenticator still enrolled.
+   */
+  isFresh(proof: unknown, options: { userId: string; maxAgeSeconds: number; methods?: string[] }): Promise<boolean>;
+  /**
+   * Required 2FA: pass whether your rules (a role, a flag) require 2FA of this user. twofa
+   * keeps when the requirement started and answers where the user stands.
+   */
+  requirement(userId: string, options: { required: boolean }): Promise<Requirement>;
+  /**
+   * Support's reset for a user who lost every factor: removes every authenticator and
+   * recovery code, clears counters and lockouts, forgets remembered devices and open
+   * challenges, in one atomic store step; emits 'admin.reset' with who and why.
+   */
+  reset(userId: string, options: { actor: string; reason: string }): Promise<void>;
   on<E extends EventName>(event: E, listener: Listener<E>): () => void;
 }
+
+/** Records that live as long as the user does (a requirement's start) expire in 100 years. */
+const FOREVER_MS = 100 * 365 * 86_400_000;
 
 const PRODUCTION = () => typeof process !== 'undefined' && process.env?.NODE_ENV === 'production';
 
@@ -199,6 +233,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
   if (keyList.length === 0 && PRODUCTION()) {
     throw new TwoFactorError('config_invalid', { message: 'insecureNoEncryption is refused when NODE_ENV is production: give encryptionKeys.' });
   }
+  const required = resolveRequirement(o.requirement);
   const legacy = o.legacyCiphertexts ?? 'accept';
   if (legacy !== 'accept' && legacy !== 'refuse') throw new TwoFactorError('config_invalid', { message: 'legacyCiphertexts must be "accept" or "refuse".' });
   const keyRing = new KeyRing(keyList as string[], random, legacy);
@@ -550,7 +585,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
         if (!gate.allowed) return outcomes.failure({ userId, purpose: 'challenge', method: m.id, error: outcomes.refused(rules, gate.counts), rules, gate, now });
         if (gate.consumed && auth) {
           outcomes.succeeded({ userId, method: m.id, authenticatorId: auth.id, purpose: 'challenge', rules, gate, now });
-          return { ok: true, method: m.id, authenticatorId: auth.id };
+          return { ok: true, method: m.id, authenticatorId: auth.id, proof: makeProof(keyRing, userId, { method: m.id, authenticatorId: auth.id, verifiedAt: now }) };
         }
         if (!auth) throw new TwoFactorError('not_enrolled', { message: `The user has no active '${m.id}' authenticator.` });
         return outcomes.failure({ userId, purpose: 'challenge', method: m.id, error: 'invalid_code', rules, gate, now });
@@ -578,7 +613,13 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       if (result.outcome === 'approved') {
         outcomes.succeeded({ userId, method: m.id, authenticatorId: result.authenticatorId, purpose: 'challenge', rules, gate, now });
         await refresh(opened.find((x) => x.auth.record.id === result.authenticatorId));
-        return { ok: true, method: m.id, authenticatorId: result.authenticatorId, ...(result.userVerified !== undefined ? { userVerified: result.userVerified } : {}) };
+        return {
+          ok: true,
+          method: m.id,
+          authenticatorId: result.authenticatorId,
+          ...(result.userVerified !== undefined ? { userVerified: result.userVerified } : {}),
+          proof: makeProof(keyRing, userId, { method: m.id, authenticatorId: result.authenticatorId, verifiedAt: now }),
+        };
       }
       // A challenge that cannot succeed any more is closed, and an exhausted one's code is
       // cancelled at the provider, so no live code outlives the attempts it was allowed.
@@ -636,6 +677,76 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
     async reencrypt(userId) {
       assertUserId(userId);
       return reencryptUser(store, keyRing, userId, (e) => logger.warn(e));
+    },
+
+    async isFresh(proof, opts) {
+      const o = optionsObject(opts, 'isFresh options');
+      assertUserId(o.userId);
+      const maxAge = o.maxAgeSeconds;
+      if (typeof maxAge !== 'number' || !(maxAge > 0) || maxAge > 86_400) throw new TwoFactorError('invalid_input', { message: 'maxAgeSeconds must be more than 0 and at most 86400.' });
+      if (o.methods !== undefined && (!Array.isArray(o.methods) || !o.methods.every((x) => typeof x === 'string'))) {
+        throw new TwoFactorError('invalid_input', { message: 'methods must be an array of method ids.' });
+      }
+      const p = readProof(keyRing, o.userId, proof);
+      const now = clock.now();
+      if (!p || p.verifiedAt > now || now - p.verifiedAt > maxAge * 1000) return false;
+      if (o.methods && !o.methods.includes(p.method)) return false;
+      // A proof from an authenticator removed since (or replaced) proves nothing any more.
+      return (await store.getAuthenticators(o.userId)).some((a) => a.id === p.authenticatorId && a.method === p.method && a.status === 'active');
+    },
+
+    async requirement(userId, opts) {
+      assertUserId(userId);
+      const o = optionsObject(opts, 'requirement options');
+      if (typeof o.required !== 'boolean') throw new TwoFactorError('invalid_input', { message: 'required must be true or false.' });
+      const now = clock.now();
+      const read = await store.hit(userId, [], now, { load: { authenticators: true, record: keys.requirement } });
+      if (!o.required) {
+        if (read.record) await store.takeRecord(userId, keys.requirement, now);
+        return { state: 'not_required' };
+      }
+      if ((read.authenticators ?? []).some((a) => a.status === 'active' && roleOf(a) === 'primary')) return { state: 'enrolled' };
+      let rec: RequirementRecord | undefined;
+      try {
+        rec = read.record ? (JSON.parse(read.record) as RequirementRecord) : undefined;
+      } catch {
+        rec = undefined;
+      }
+      const put = (r: RequirementRecord) => store.putRecord(userId, keys.requirement, JSON.stringify(r), now + FOREVER_MS, now);
+      if (!rec || typeof rec.since !== 'number') {
+        rec = { since: now };
+        await put(rec);
+        events.emit('requirement.grace_started', { userId, until: now + required.graceMs, at: now });
+      }
+      const until = rec.since + required.graceMs;
+      if (now < until) return { state: 'grace', since: rec.since, until };
+      if (rec.overdueAt === undefined) {
+        await put({ ...rec, overdueAt: now });
+        events.emit('requirement.overdue', { userId, since: rec.since, at: now });
+      }
+      return { state: 'overdue', since: rec.since, until, mayEnroll: required.overdue === 'enroll' };
+    },
+
+    async reset(userId, opts) {
+      assertUserId(userId);
+      const o = optionsObject(opts, 'reset options');
+      assertText(o.actor, 'actor', 200);
+      assertText(o.reason, 'reason', 500);
+      const now = clock.now();
+      // Best effort first: cancel codes still open at a provider. Then one atomic purge.
+      const [list, open] = await Promise.all([store.getAuthenticators(userId), store.listRecords(userId, keys.challengePrefix, now)]);
+      for (const r of open) {
+        const value = tryOpenChallenge(userId, r.value);
+        const m = value && methods.get(value.method);
+        if (m && value) await abandonQuietly(m, userId, now, value.state);
+      }
+      for (const a of list.filter((x) => x.status === 'pending')) {
+        const m = methods.get(a.method);
+        const opened = m && sealer.open(a);
+        if (m && opened) await abandonQuietly(m, userId, now, opened.auth.config);
+      }
+      await store.purge(userId);
+      events.emit('admin.reset', { userId, actor: o.actor, reason: o.reason, at: now });
     },
 
     ...devicesApi({ store, keyRing, clock, random }),

@@ -16,6 +16,9 @@ export const keys = {
   userSends: 'sends',
   /** The one open challenge of a method. */
   challenge: (method: string) => `ch:${method}`,
+  challengePrefix: 'ch:',
+  /** When required 2FA started for the user. */
+  requirement: 'req',
   device: (id: string) => `dev:${id}`,
   devicePrefix: 'dev:',
   backupInit: 'backup:init',

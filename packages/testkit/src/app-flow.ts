@@ -85,7 +85,7 @@ export function runPhoneFlow(name: string, make: () => Promise<PhoneFlowSetup>):
       expect(await setup.readCode(E164)).toBe(code); // a wrong entry sends nothing new
 
       const good = await twofa.verify(userId, { challengeId: ch.id, code: code! });
-      expect(good).toEqual({ ok: true, method: 'phone', authenticatorId: enrolled.id });
+      expect(good).toEqual({ ok: true, method: 'phone', authenticatorId: enrolled.id, proof: expect.any(String) });
 
       const again = await twofa.verify(userId, { challengeId: ch.id, code: code! });
       expect(again.ok).toBe(false);

@@ -662,6 +662,78 @@ export function runStoreTests<S extends Store>(
         expect((await twofa.methods(user)).find((m) => m.method === 'recovery')?.remaining).toBe(codes.length - 1);
       });
 
+      it('step-up: a proof is fresh for its user within maxAge, and not once its authenticator is gone', async () => {
+        const { twofa, user, secret } = await enrolled(2);
+        const r = await twofa.verify(user, { method: 'totp', code: codeAt(secret, clock.now()) });
+        if (!r.ok) throw new Error('verify failed');
+        const fresh = (o: { userId?: string; maxAgeSeconds?: number; methods?: string[] } = {}) => twofa.isFresh(r.proof, { userId: user, maxAgeSeconds: 300, ...o });
+        expect(await fresh()).toBe(true);
+        expect(await fresh({ methods: ['totp'] })).toBe(true);
+        expect(await fresh({ methods: ['phone'] })).toBe(false);
+        expect(await fresh({ userId: uid('other') })).toBe(false);
+        expect(await twofa.isFresh(`${r.proof.slice(0, -3)}xyz`, { userId: user, maxAgeSeconds: 300 })).toBe(false);
+        clock.advanceSeconds(301);
+        expect(await fresh()).toBe(false);
+        expect(await fresh({ maxAgeSeconds: 400 })).toBe(true);
+        await twofa.remove(user, r.authenticatorId);
+        expect(await fresh({ maxAgeSeconds: 400 })).toBe(false);
+      });
+
+      it('required 2FA: grace, then overdue (said once), enrolled, and forgotten when no longer required', async () => {
+        const twofa = createTwoFactor({ issuer: 'Conformance', store, clock, policy, encryptionKeys: [HEX_KEY], methods: [totp(), recoveryCodes()], requirement: { graceSeconds: 86_400 } });
+        const events: string[] = [];
+        twofa.on('requirement.grace_started', () => events.push('grace'));
+        twofa.on('requirement.overdue', () => events.push('overdue'));
+        const user = uid('req');
+        const start = clock.now();
+        expect(await twofa.requirement(user, { required: false })).toEqual({ state: 'not_required' });
+        expect(await twofa.requirement(user, { required: true })).toEqual({ state: 'grace', since: start, until: start + 86_400_000 });
+        clock.advanceSeconds(3600);
+        expect(await twofa.requirement(user, { required: true })).toEqual({ state: 'grace', since: start, until: start + 86_400_000 });
+        clock.set(start + 86_400_000);
+        expect(await twofa.requirement(user, { required: true })).toEqual({ state: 'overdue', since: start, until: start + 86_400_000, mayEnroll: true });
+        expect(await twofa.requirement(user, { required: true })).toMatchObject({ state: 'overdue' });
+        expect(events).toEqual(['grace', 'overdue']);
+        const e = await twofa.enroll(user, 'totp');
+        await twofa.confirmEnrollment(user, e.id, codeAt(e.secret, clock.now()));
+        expect(await twofa.requirement(user, { required: true })).toEqual({ state: 'enrolled' });
+        expect(await twofa.requirement(user, { required: false })).toEqual({ state: 'not_required' });
+        // Required again later, without 2FA: a new grace period (the old start was forgotten).
+        const other = uid('req');
+        await twofa.requirement(other, { required: true });
+        await twofa.requirement(other, { required: false });
+        clock.advanceSeconds(10);
+        expect(await twofa.requirement(other, { required: true })).toMatchObject({ state: 'grace', since: clock.now() });
+      });
+
+      it('admin reset removes everything of the user in one step, or nothing when the store fails', async () => {
+        const { twofa, user, secret, codes } = await enrolled();
+        await twofa.rememberDevice(user, { name: 'laptop' });
+        await twofa.challenge(user, { method: 'totp' });
+        await twofa.verify(user, { method: 'totp', code: '000000' });
+        // A store that fails at the reset: nothing at all is removed.
+        const failing = new Proxy(store, {
+          get: (t, k, r) => (k === 'purge' ? async () => Promise.reject(new Error('connection lost')) : Reflect.get(t, k, r)),
+        });
+        const broken = createTwoFactor({ issuer: 'Conformance', store: failing, clock, policy, encryptionKeys: [HEX_KEY], methods: [totp(), recoveryCodes()] });
+        await expect(broken.reset(user, { actor: 'support:ann', reason: 'lost phone, ticket 42' })).rejects.toMatchObject({ code: 'store_unavailable' });
+        expect((await twofa.methods(user)).map((m) => m.method)).toEqual(['totp', 'recovery']);
+        expect(await twofa.devices(user)).toHaveLength(1);
+        const resets: unknown[] = [];
+        twofa.on('admin.reset', (e) => resets.push(e));
+        await twofa.reset(user, { actor: 'support:ann', reason: 'lost phone, ticket 42' });
+        expect(resets).toEqual([{ userId: user, actor: 'support:ann', reason: 'lost phone, ticket 42', at: clock.now() }]);
+        expect(await twofa.methods(user)).toEqual([]);
+        expect(await twofa.devices(user)).toEqual([]);
+        expect(await store.listRecords(user, '', clock.now())).toEqual([]);
+        expect((await store.hit(user, [], clock.now(), { load: { counters: ['fail', 'hour'] } })).counters!.map((c) => c.count)).toEqual([0, 0]);
+        await expect(twofa.verify(user, { method: 'recovery', code: codes[0]! })).rejects.toMatchObject({ code: 'not_enrolled' });
+        await expect(twofa.verify(user, { method: 'totp', code: codeAt(secret, clock.now()) })).rejects.toMatchObject({ code: 'not_enrolled' });
+        // The user can start again at once.
+        const again = await twofa.enroll(user, 'totp');
+        expect((await twofa.confirmEnrollment(user, again.id, codeAt(again.secret, clock.now()))).ok).toBe(true);
+      });
+
       if (options.roundTrips) {
         const count = options.roundTrips;
         it('round trips per verify: TOTP right ≤ 2, TOTP wrong 1, recovery code 1', async () => {
