@@ -5,8 +5,13 @@ import { TwoFactorError } from './errors.js';
  * the Retry-After header read, and "did this request get an answer at all".
  */
 
-/** Rejects with provider_unavailable when `p` takes longer than `ms`; a late failure is swallowed. */
-export async function withTimeout<T>(p: Promise<T>, ms: number, provider: string, action: string): Promise<T> {
+/**
+ * Rejects with provider_unavailable when the call takes longer than `ms`; a late failure is
+ * swallowed. Pass the call as a function when you can: the deadline then starts before the
+ * call does, so a timer of the same length inside the provider's SDK (which would report its
+ * own, differently shaped failure) can never fire first.
+ */
+export async function withTimeout<T>(call: Promise<T> | (() => Promise<T>), ms: number, provider: string, action: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -14,8 +19,9 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, provider: string
       ms,
     );
   });
-  p.catch(() => undefined); // a late failure after the timeout is not an unhandled rejection
   try {
+    const p = typeof call === 'function' ? call() : call;
+    p.catch(() => undefined); // a late failure after the timeout is not an unhandled rejection
     return await Promise.race([p, timeout]);
   } finally {
     clearTimeout(timer);

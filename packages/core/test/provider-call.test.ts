@@ -29,6 +29,16 @@ describe('provider call helpers', () => {
     expect((err as TwoFactorError).message).toContain('20 ms');
   });
 
+  it("withTimeout(fn) starts its deadline before the call, so the SDK's own timer of the same length never wins", async () => {
+    // A stand-in for an SDK whose own timer aborts a half-read answer with an error of its own.
+    const sdk = () => new Promise((_, reject) => setTimeout(() => reject(new Error('Failed to decode response body')), 30));
+    const late = await withTimeout(sdk, 30, 'p', 'start').catch((e: unknown) => e);
+    expect(late).toMatchObject({ code: 'provider_unavailable', retryable: true });
+    // Given an already started call, the SDK's timer comes first and its error goes through.
+    const early = await withTimeout(sdk(), 30, 'p', 'start').catch((e: unknown) => e);
+    expect(early).toMatchObject({ message: 'Failed to decode response body' });
+  });
+
   it('isNetworkError recognises refused, reset and timed-out requests, also as a cause', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
     expect(isNetworkError(refused)).toBe(true);

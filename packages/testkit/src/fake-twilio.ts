@@ -76,6 +76,9 @@ export function twilioFailure(op: keyof typeof ROUTES, f: ScriptedFailure, to = 
       return err(500, 20500, 'An internal server error has occurred');
     case 'never_answer':
       return { neverAnswer: true };
+    case 'stall_body':
+      // What Twilio would have answered, cut off half-way.
+      return { stallBody: true, status: op === 'start' || messages ? 201 : 200, body: { sid: sid(messages ? 'SM' : 'VE'), status: messages ? 'queued' : 'pending' } };
     case 'connection_reset':
       return { reset: true };
   }

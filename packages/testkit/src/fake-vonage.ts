@@ -89,6 +89,16 @@ export function vonageFailure(op: VonageOp, f: ScriptedFailure, to = '4477009000
       return { status: 500, body: { type: 'https://developer.vonage.com/api-errors#internal-error', title: 'Internal Error' } };
     case 'never_answer':
       return { neverAnswer: true };
+    case 'stall_body': {
+      // What Vonage would have answered, cut off half-way.
+      const ok = {
+        start: { status: 202, body: { request_id: randomUUID() } },
+        check: { status: 200, body: { request_id: randomUUID(), status: 'completed' } },
+        cancel: { status: 200, body: { request_id: randomUUID() } },
+        sms: { status: 200, body: { 'message-count': '1', messages: [{ 'message-id': randomBytes(8).toString('hex'), status: '0' }] } },
+      }[op];
+      return { stallBody: true, ...ok };
+    }
     case 'connection_reset':
       return { reset: true };
   }

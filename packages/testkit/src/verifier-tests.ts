@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failover } from '@twofa/core';
 import type { Channel, CheckStatus, Verifier } from '@twofa/core/adapter';
 import { expectNoSecrets, expectTwoFactorError } from './conformance-shared.js';
+import { fakeVerifier } from './fake-verifier.js';
 import { EXPECTED_CODE, RETRY_AFTER_SECONDS, type ScriptedFailure } from './scripted-failures.js';
 
 /** What the provider should answer to the next call of one kind. */
@@ -40,9 +42,10 @@ const START_FAILURES: ScriptedFailure[] = [
   'rate_limited',
   'server_error',
   'never_answer',
+  'stall_body',
   'connection_reset',
 ];
-const CALL_FAILURES: ScriptedFailure[] = ['rate_limited', 'server_error', 'never_answer', 'connection_reset'];
+const CALL_FAILURES: ScriptedFailure[] = ['rate_limited', 'server_error', 'never_answer', 'stall_body', 'connection_reset'];
 
 /**
  * Conformance suite for a Verifier. `make` is called once (beforeAll); the harness's fake
@@ -113,7 +116,7 @@ export function runVerifierTests(name: string, make: () => Promise<VerifierHarne
         const retryable = EXPECTED_CODE[fail] === 'rate_limited' || EXPECTED_CODE[fail] === 'provider_unavailable';
         expect(err.retryable).toBe(retryable);
         if (fail === 'rate_limited') expect(err.retryAfter).toBe(RETRY_AFTER_SECONDS);
-        if (fail === 'never_answer') expect(Date.now() - t0).toBeLessThan(h.timeoutMs + 2000);
+        if (fail === 'never_answer' || fail === 'stall_body') expect(Date.now() - t0).toBeLessThan(h.timeoutMs + 2000);
         expectNoSecrets(err, secrets());
       });
     }
@@ -129,11 +132,21 @@ export function runVerifierTests(name: string, make: () => Promise<VerifierHarne
           const err = await expectTwoFactorError(call, EXPECTED_CODE[fail]);
           expect(err.retryable).toBe(true);
           if (fail === 'rate_limited') expect(err.retryAfter).toBe(RETRY_AFTER_SECONDS);
-          if (fail === 'never_answer') expect(Date.now() - t0).toBeLessThan(h.timeoutMs + 2000);
+          if (fail === 'never_answer' || fail === 'stall_body') expect(Date.now() - t0).toBeLessThan(h.timeoutMs + 2000);
           expectNoSecrets(err, [...secrets(), '123456']);
         });
       }
     }
+
+    it('behind failover(), a start that stalls mid-body moves on: the next provider sends the one code', async () => {
+      const next = fakeVerifier({ name: 'next', channels: [h.channel] });
+      const both = failover([h.verifier, next], { breaker: false });
+      await h.script({ op: 'start', fail: 'stall_body' });
+      const s = await both.start({ to: h.to, channel: h.channel, locale: 'en' });
+      expect(next.sent).toHaveLength(1);
+      expect(s.id).toBe(`1:${next.sent[0]!.id}`);
+      expect(await both.check({ id: s.id, code: next.lastCode()! })).toBe('approved');
+    });
 
     it('a permanent refusal is not retryable', async (ctx) => {
       if (h.unsupported?.invalid_destination) return ctx.skip(h.unsupported.invalid_destination);

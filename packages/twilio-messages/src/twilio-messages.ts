@@ -70,7 +70,7 @@ export function twilioMessages(options: TwilioMessagesOptions): MessageSender {
       };
       let sent: { sid?: string };
       try {
-        sent = await withTimeout(client.messages.create(params), timeoutMs, PROVIDER, 'send');
+        sent = await withTimeout(() => client.messages.create(params), timeoutMs, PROVIDER, 'send');
       } catch (e) {
         throw toTwoFactorError(e, PROVIDER, 'send');
       }

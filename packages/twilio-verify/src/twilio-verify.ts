@@ -74,7 +74,7 @@ export function twilioVerify(options: TwilioVerifyOptions): Verifier {
 
   const call = async <T>(action: string, fn: () => Promise<T>): Promise<T> => {
     try {
-      return await withTimeout(fn(), timeoutMs, PROVIDER, action);
+      return await withTimeout(fn, timeoutMs, PROVIDER, action);
     } catch (e) {
       throw toTwoFactorError(e, PROVIDER, action);
     }

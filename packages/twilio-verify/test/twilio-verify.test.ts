@@ -99,6 +99,14 @@ describe('twilioVerify on a stateful Twilio fake', () => {
     await expect(v.lookupLineType!(TO)).rejects.toMatchObject({ code: 'provider_unavailable' });
   });
 
+  it('lookupLineType whose answer stalls mid-body fails at timeoutMs as a retryable provider_unavailable', async () => {
+    const quick = twilioVerify({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, serviceSid: SERVICE_SID, timeoutMs: 250, baseUrls: fake.baseUrls });
+    fake.failNext('lookup', 'stall_body');
+    const t0 = Date.now();
+    await expect(quick.lookupLineType!(TO)).rejects.toMatchObject({ code: 'provider_unavailable', retryable: true });
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
   it('lookupLineType can be switched off', () => {
     const noLookup = twilioVerify({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, serviceSid: SERVICE_SID, lookup: false });
     expect(noLookup.lookupLineType).toBeUndefined();

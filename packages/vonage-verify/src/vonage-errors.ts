@@ -115,5 +115,5 @@ export async function attemptVonage<T>(provider: string, action: string, timeout
       return { ok: false, failure };
     }
   };
-  return withTimeout(run(), timeoutMs, provider, action);
+  return withTimeout(run, timeoutMs, provider, action);
 }
