@@ -39,6 +39,7 @@ export interface TwilioFake {
   failNext(op: 'start' | 'check' | 'cancel' | 'lookup' | 'message', failure: ScriptedFailure): void;
   /** Answer the next call of one kind with this exact response. */
   answerNext(op: 'start' | 'check' | 'cancel' | 'lookup' | 'message', response: ScriptedResponse): void;
+  /** The adapters' `baseUrls` option: Twilio's Verify, Lookup and API origins → this fake. */
   baseUrls: Record<string, string>;
   close(): Promise<void>;
 }

@@ -42,8 +42,8 @@ export interface VonageFake {
   lastCode(to?: string): string | undefined;
   failNext(op: VonageOp, failure: ScriptedFailure): void;
   answerNext(op: VonageOp, response: ScriptedResponse): void;
-  /** Options for `new Vonage(credentials, options)`. */
-  hosts: { apiHost: string; restHost: string };
+  /** The adapters' `baseUrls` option: Vonage's API (Verify) and REST (SMS) origins → this fake. */
+  baseUrls: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -215,7 +215,7 @@ export async function startVonageFake(options: { concurrent?: 'reject' | 'allow'
     answerNext(op, response) {
       server.once(ROUTES[op][0], ROUTES[op][1], response);
     },
-    hosts: { apiHost: server.url, restHost: server.url },
+    baseUrls: { 'https://api.nexmo.com': server.url, 'https://rest.nexmo.com': server.url },
     close: () => server.close(),
   };
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failover } from '@twofa/core';
+import { MemoryStore, createTwoFactor, failover, phone } from '@twofa/core';
 import type { Channel, CheckStatus, Verifier } from '@twofa/core/adapter';
 import { expectNoSecrets, expectTwoFactorError } from './conformance-shared.js';
+import { FakeClock } from './fake-clock.js';
 import { fakeVerifier } from './fake-verifier.js';
 import { EXPECTED_CODE, RETRY_AFTER_SECONDS, type ScriptedFailure } from './scripted-failures.js';
 
@@ -153,6 +154,20 @@ export function runVerifierTests(name: string, make: () => Promise<VerifierHarne
       await h.script({ op: 'start', fail: 'invalid_destination' });
       const err = await expectTwoFactorError(started(), 'invalid_destination');
       expect(err.retryable).toBe(false);
+    });
+
+    // Last: it leaves the verifier attached to a manager whose clock runs a day ahead.
+    it("once createTwoFactor attaches it, expiresAt follows the manager's clock", async (ctx) => {
+      if (!h.verifier.attach) return ctx.skip('the verifier has no attach(): it keeps no time of its own');
+      const clock = new FakeClock(Date.now() + 86_400_000);
+      createTwoFactor({ issuer: 'Conformance', store: new MemoryStore(), clock, insecureNoEncryption: true, interfaces: [phone({ verifier: h.verifier })] });
+      const a = await started();
+      const ttl = a.expiresAt - clock.now();
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(86_400_000);
+      clock.advanceSeconds(3600);
+      const b = await started();
+      expect(b.expiresAt - clock.now()).toBe(ttl);
     });
   });
 }
