@@ -5,3 +5,4 @@ export { runVerifierTests, type VerifierHarness, type VerifierScript } from './v
 export { runSenderTests, type SenderHarness, type SenderScript } from './sender-tests.js';
 export { runPhoneFlow, type PhoneFlowSetup } from './app-flow.js';
 export { expectNoSecrets, expectTwoFactorError, expectGivesUpAt } from './conformance-shared.js';
+export { readErrorTable, type ErrorTableRow } from './error-table.js';
