@@ -5,4 +5,5 @@ export { runVerifierTests, type VerifierHarness, type VerifierScript } from './v
 export { runSenderTests, type SenderHarness, type SenderScript } from './sender-tests.js';
 export { runPhoneFlow, type PhoneFlowSetup } from './app-flow.js';
 export { expectNoSecrets, expectTwoFactorError, expectGivesUpAt } from './conformance-shared.js';
-export { readErrorTable, type ErrorTableRow } from './error-table.js';
+export { readErrorTable, runErrorTableTests, type ErrorTableRow, type ErrorTableHarness, type ScriptedAnswer } from './error-table.js';
+export { runOptionsTests, type OptionsHarness } from './options-tests.js';

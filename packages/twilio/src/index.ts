@@ -2,4 +2,3 @@
 // mapper) is shared by the two and private to this package.
 export { twilioVerify, type TwilioVerifyOptions } from './verify.js';
 export { twilioMessages, type TwilioMessagesOptions } from './messages.js';
-export type { TwilioConnectionOptions } from './client.js';

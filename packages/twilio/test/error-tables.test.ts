@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TwoFactorError, type MessageSender, type Verifier } from '@twofa/core';
+import type { MessageSender, Verifier } from '@twofa/core';
 import { TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, TWILIO_SERVICE_SID as SERVICE_SID, startTwilioFake, type TwilioFake } from '@twofa/testkit';
-import { readErrorTable, type ErrorTableRow } from '@twofa/testkit/conformance';
+import { runErrorTableTests, type ScriptedAnswer } from '@twofa/testkit/conformance';
 import { twilioMessages, twilioVerify } from '@twofa/twilio';
 // The mapper's own tables, to check that the guides list every code it maps.
 import { TWILIO_CODES } from '../src/errors.js';
@@ -19,6 +18,7 @@ const page = (name: string) => readFileSync(new URL(`../../../docs/${name}`, imp
 
 type Op = 'start' | 'check' | 'cancel' | 'lookup' | 'message';
 type Answer = { label: string; script(fake: TwilioFake, op: Op): void };
+const CODE = /\b(\d{5})\b/g;
 
 /** The HTTP status Twilio sends each code with (400 when it is not listed). */
 const STATUS: Record<number, number> = { 20003: 401, 20404: 404, 20429: 429, 60202: 429, 60203: 429, 60410: 403, 60605: 403 };
@@ -26,7 +26,7 @@ const STATUS: Record<number, number> = { 20003: 401, 20404: 404, 20429: 429, 602
 /** The answers a row's first cell names, as scripts for the fake. A row naming none fails the test. */
 function answers(cell: string): Answer[] {
   const out: Answer[] = [];
-  for (const m of cell.matchAll(/\b(\d{5})\b/g)) {
+  for (const m of cell.matchAll(CODE)) {
     const code = Number(m[1]);
     const status = STATUS[code] ?? 400;
     out.push({ label: `Twilio ${code}`, script: (f, op) => f.answerNext(op, { status, body: { code, message: `Refused ${TO}`, status } }) });
@@ -47,46 +47,18 @@ function answers(cell: string): Answer[] {
   return out;
 }
 
-type Outcome = { resolves: unknown } | { throws: string };
-
-async function outcome(call: () => Promise<unknown>): Promise<Outcome> {
-  try {
-    return { resolves: await call() };
-  } catch (e) {
-    if (!(e instanceof TwoFactorError)) throw e;
-    return { throws: e.code };
-  }
-}
-
-function holdTable<T>(doc: string, calls: Record<string, { op: Op; run(adapter: T): Promise<unknown> }>, make: (fake: TwilioFake) => T, codes: Readonly<Record<number, string>>) {
-  describe(`docs/${doc}: the error table is what the adapter does`, () => {
-    let fake: TwilioFake;
-    let adapter: T;
-    const rows = readErrorTable(page(doc));
-    beforeAll(async () => {
-      fake = await startTwilioFake();
-      adapter = make(fake);
-    });
-    afterAll(async () => {
-      await fake?.close();
-    });
-    beforeEach(() => fake.server.reset());
-
-    it.each(rows.map((r) => [`line ${r.line}: ${r.answer}`, r] as const))('%s', async (_name, row: ErrorTableRow) => {
-      for (const call of Object.keys(row.except)) expect(Object.keys(calls), `line ${row.line} names a call the adapter does not have`).toContain(call);
-      for (const answer of answers(row.answer)) {
-        for (const [name, call] of Object.entries(calls)) {
-          answer.script(fake, call.op);
-          const expected = row.except[name] ?? { throws: row.code };
-          expect(await outcome(() => call.run(adapter)), `${answer.label} → ${name}`).toEqual(expected);
-        }
-      }
-    });
-
-    it('lists every Twilio code the mapper knows', () => {
-      const listed = rows.flatMap((r) => [...r.answer.matchAll(/\b(\d{5})\b/g)].map((m) => Number(m[1])));
-      expect(listed).toEqual(expect.arrayContaining(Object.keys(codes).map(Number)));
-    });
+/** The table's calls, each with the fake's route it goes to. */
+function holdTable<A>(doc: string, calls: Record<string, { op: Op; run(adapter: A): Promise<unknown> }>, make: (fake: TwilioFake) => A, codes: Readonly<Record<number, string>>) {
+  runErrorTableTests<A>(`docs/${doc}`, page(doc), async () => {
+    const fake = await startTwilioFake();
+    return {
+      adapter: make(fake),
+      calls: Object.fromEntries(Object.entries(calls).map(([name, c]) => [name, c.run])),
+      answers: (cell): ScriptedAnswer[] => answers(cell).map((a) => ({ label: a.label, script: (call) => a.script(fake, calls[call]!.op) })),
+      mapped: { codes: Object.keys(codes), pattern: CODE },
+      reset: () => fake.server.reset(),
+      close: () => fake.close(),
+    };
   });
 }
 

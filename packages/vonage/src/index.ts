@@ -2,4 +2,3 @@
 // mapper, locales, GSM-7) is shared by the two and private to this package.
 export { vonageVerify, type VonageVerifyOptions } from './verify.js';
 export { vonageSms, type VonageSmsOptions } from './sms.js';
-export type { VonageConnectionOptions } from './client.js';

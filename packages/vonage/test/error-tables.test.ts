@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TwoFactorError, type MessageSender, type Verifier } from '@twofa/core';
+import type { MessageSender, Verifier } from '@twofa/core';
 import { startVonageFake, VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_APPLICATION_ID, type VonageFake, type VonageOp } from '@twofa/testkit';
-import { readErrorTable, type ErrorTableRow } from '@twofa/testkit/conformance';
+import { runErrorTableTests, type ScriptedAnswer } from '@twofa/testkit/conformance';
 import { vonageSms, vonageVerify } from '@twofa/vonage';
 // The mapper's own tables, to check that the guides list every status it maps.
 import { VONAGE_SMS_STATUS, VONAGE_STATUSES } from '../src/errors.js';
@@ -54,51 +53,23 @@ function answers(cell: string): Answer[] {
   return out;
 }
 
-type Outcome = { resolves: unknown } | { throws: string };
-
-async function outcome(call: () => Promise<unknown>): Promise<Outcome> {
-  try {
-    return { resolves: await call() };
-  } catch (e) {
-    if (!(e instanceof TwoFactorError)) throw e;
-    return { throws: e.code };
-  }
-}
-
-function holdTable<T>(
+/** The table's calls, each with the fake's route it goes to. */
+function holdTable<A>(
   doc: string,
-  calls: Record<string, { op: VonageOp; run(adapter: T): Promise<unknown> }>,
-  make: (fake: VonageFake) => T,
-  mapped: { pattern: RegExp; keys: string[] },
+  calls: Record<string, { op: VonageOp; run(adapter: A): Promise<unknown> }>,
+  make: (fake: VonageFake) => A,
+  mapped: { codes: string[]; pattern: RegExp },
 ) {
-  describe(`docs/${doc}: the error table is what the adapter does`, () => {
-    let fake: VonageFake;
-    let adapter: T;
-    const rows = readErrorTable(page(doc));
-    beforeAll(async () => {
-      fake = await startVonageFake({ concurrent: 'allow' });
-      adapter = make(fake);
-    });
-    afterAll(async () => {
-      await fake?.close();
-    });
-    beforeEach(() => fake.server.reset());
-
-    it.each(rows.map((r) => [`line ${r.line}: ${r.answer}`, r] as const))('%s', async (_name, row: ErrorTableRow) => {
-      for (const call of Object.keys(row.except)) expect(Object.keys(calls), `line ${row.line} names a call the adapter does not have`).toContain(call);
-      for (const answer of answers(row.answer)) {
-        for (const [name, call] of Object.entries(calls)) {
-          answer.script(fake, call.op);
-          const expected = row.except[name] ?? { throws: row.code };
-          expect(await outcome(() => call.run(adapter)), `${answer.label} → ${name}`).toEqual(expected);
-        }
-      }
-    });
-
-    it('lists every status the mapper knows', () => {
-      const listed = rows.flatMap((r) => [...r.answer.matchAll(mapped.pattern)].map((m) => m[1]!));
-      expect(listed).toEqual(expect.arrayContaining(mapped.keys));
-    });
+  runErrorTableTests<A>(`docs/${doc}`, page(doc), async () => {
+    const fake = await startVonageFake({ concurrent: 'allow' });
+    return {
+      adapter: make(fake),
+      calls: Object.fromEntries(Object.entries(calls).map(([name, c]) => [name, c.run])),
+      answers: (cell): ScriptedAnswer[] => answers(cell).map((a) => ({ label: a.label, script: (call) => a.script(fake, calls[call]!.op) })),
+      mapped,
+      reset: () => fake.server.reset(),
+      close: () => fake.close(),
+    };
   });
 }
 
@@ -110,12 +81,12 @@ holdTable<Verifier>(
     cancel: { op: 'cancel', run: (v) => v.cancel(randomUUID()) },
   },
   (fake) => vonageVerify({ applicationId: VONAGE_APPLICATION_ID, privateKey: fake.privateKey, brand: 'Acme', timeoutMs: TIMEOUT_MS, baseUrls: fake.baseUrls }),
-  { pattern: /\b([1-5]\d\d)\b/g, keys: Object.keys(VONAGE_STATUSES.verify) },
+  { pattern: /\b([1-5]\d\d)\b/g, codes: Object.keys(VONAGE_STATUSES.verify) },
 );
 
 holdTable<MessageSender>(
   'vonage-sms.md',
   { send: { op: 'sms', run: (s) => s.send({ to: TO, body: 'Your code is 123456.', channel: 'sms' }) } },
   (fake) => vonageSms({ apiKey: VONAGE_API_KEY, apiSecret: VONAGE_API_SECRET, from: 'Acme', timeoutMs: TIMEOUT_MS, baseUrls: fake.baseUrls }),
-  { pattern: /(?:^status |, )(\d{1,2})\b/g, keys: Object.keys(VONAGE_SMS_STATUS) },
+  { pattern: /(?:^status |, )(\d{1,2})\b/g, codes: Object.keys(VONAGE_SMS_STATUS) },
 );
