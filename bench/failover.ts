@@ -7,7 +7,7 @@
  * The breaker gets a FakeClock, so its 60 s cooldown cannot run out during the run.
  */
 import { failover, type FailoverEvent, type Verifier } from '@twofa/core';
-import { twilioVerify } from '@twofa/twilio-verify';
+import { twilioVerify } from '@twofa/twilio';
 import { FakeClock, TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, TWILIO_SERVICE_SID as SERVICE_SID, startTwilioFake } from '@twofa/testkit';
 import { bestOfRounds, fmt, type Measured } from './measure.js';
 

@@ -1,12 +1,13 @@
 /**
  * Twilio adapters: one start+check through twilioVerify against the same calls on the
  * bare official client, and one send through twilioMessages against a bare
- * messages.create. Both sides use the same RequestClient and the same local Twilio fake,
- * so the ratio is the adapter's own cost (validation, timeout race, error mapping).
+ * messages.create. Both sides use the same client (given to the adapters as `client`) and
+ * the same local Twilio fake, so the ratio is the adapter's own cost (validation, timeout
+ * race, error mapping).
  */
 import twilio from 'twilio';
-import { twilioVerify, TwofaRequestClient } from '@twofa/twilio-verify';
-import { twilioMessages } from '@twofa/twilio-messages';
+import type BaseRequestClient from 'twilio/lib/base/RequestClient';
+import { twilioMessages, twilioVerify } from '@twofa/twilio';
 import { TWILIO_ACCOUNT_SID as ACCOUNT_SID, TWILIO_AUTH_TOKEN as AUTH_TOKEN, TWILIO_SERVICE_SID as SERVICE_SID, startTwilioFake } from '@twofa/testkit';
 import { bestOfRounds, fmt } from './measure.js';
 
@@ -19,10 +20,15 @@ const ROUNDS = 3;
 export async function run(): Promise<Record<string, number>> {
   const fake = await startTwilioFake();
   try {
-    const http = () => new TwofaRequestClient({ timeoutMs: 10_000, baseUrls: fake.baseUrls });
-    const client = twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: http() });
-    const verifier = twilioVerify({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, serviceSid: SERVICE_SID, baseUrls: fake.baseUrls });
-    const sender = twilioMessages({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: '+15005550001', baseUrls: fake.baseUrls });
+    // Twilio's own RequestClient, with every Twilio origin sent to the fake.
+    class ToFake extends twilio.RequestClient {
+      override request<T>(opts: BaseRequestClient.RequestOptions<T>) {
+        return super.request({ ...opts, uri: opts.uri.replace(/^https:\/\/[a-z]+\.twilio\.com/, fake.url) });
+      }
+    }
+    const client = twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: new ToFake({ timeout: 10_000, autoRetry: false }) });
+    const verifier = twilioVerify({ client, serviceSid: SERVICE_SID });
+    const sender = twilioMessages({ client, from: '+15005550001' });
 
     const bareVerify = async () => {
       const v = await client.verify.v2.services(SERVICE_SID).verifications.create({ to: TO, channel: 'sms' });

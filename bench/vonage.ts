@@ -7,8 +7,7 @@
  * dominates a start+check, so that ratio should sit near 1.
  */
 import { Vonage } from '@vonage/server-sdk';
-import { vonageVerify } from '@twofa/vonage-verify';
-import { vonageSms } from '@twofa/vonage-sms';
+import { vonageSms, vonageVerify } from '@twofa/vonage';
 import { VONAGE_API_KEY as API_KEY, VONAGE_API_SECRET as API_SECRET, VONAGE_APPLICATION_ID as APPLICATION_ID, startVonageFake } from '@twofa/testkit';
 import { bestOfRounds, fmt } from './measure.js';
 
@@ -32,8 +31,8 @@ export async function run(): Promise<Record<string, number>> {
   try {
     const jwtClient = new Vonage({ applicationId: APPLICATION_ID, privateKey: fake.privateKey }, { apiHost: fake.url, timeout: TIMEOUT_MS });
     const smsClient = new Vonage({ apiKey: API_KEY, apiSecret: API_SECRET }, { restHost: fake.url, timeout: TIMEOUT_MS });
-    const verifier = vonageVerify({ applicationId: APPLICATION_ID, privateKey: fake.privateKey, brand: BRAND, apiHost: fake.url });
-    const sender = vonageSms({ apiKey: API_KEY, apiSecret: API_SECRET, from: FROM, restHost: fake.url });
+    const verifier = vonageVerify({ applicationId: APPLICATION_ID, privateKey: fake.privateKey, brand: BRAND, baseUrls: fake.baseUrls });
+    const sender = vonageSms({ apiKey: API_KEY, apiSecret: API_SECRET, from: FROM, baseUrls: fake.baseUrls });
 
     const bareVerify = async () => {
       const params = { brand: BRAND, workflow: [{ channel: 'sms', to: TO }], codeLength: 6 };

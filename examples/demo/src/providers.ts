@@ -16,22 +16,22 @@ export async function providerFor(config: DemoConfig): Promise<{ verifier?: Veri
   switch (config.sms) {
     case 'twilio-verify': {
       const [accountSid, authToken, serviceSid] = need(config, 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_VERIFY_SERVICE_SID');
-      const { twilioVerify } = await import('@twofa/twilio-verify');
+      const { twilioVerify } = await import('@twofa/twilio');
       return { verifier: twilioVerify({ accountSid: accountSid!, authToken: authToken!, serviceSid: serviceSid!, channels: config.channels }) };
     }
     case 'twilio-messages': {
       const [accountSid, authToken, from] = need(config, 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM');
-      const { twilioMessages } = await import('@twofa/twilio-messages');
+      const { twilioMessages } = await import('@twofa/twilio');
       return { sender: twilioMessages({ accountSid: accountSid!, authToken: authToken!, from: from! }) };
     }
     case 'vonage-verify': {
       const [applicationId, privateKey] = need(config, 'VONAGE_APPLICATION_ID', 'VONAGE_PRIVATE_KEY_PATH');
-      const { vonageVerify } = await import('@twofa/vonage-verify');
+      const { vonageVerify } = await import('@twofa/vonage');
       return { verifier: vonageVerify({ applicationId: applicationId!, privateKey: privateKey!, brand: config.env.VONAGE_BRAND || 'twofa demo', channels: config.channels }) };
     }
     case 'vonage-sms': {
       const [apiKey, apiSecret, from] = need(config, 'VONAGE_API_KEY', 'VONAGE_API_SECRET', 'VONAGE_FROM');
-      const { vonageSms } = await import('@twofa/vonage-sms');
+      const { vonageSms } = await import('@twofa/vonage');
       return { sender: vonageSms({ apiKey: apiKey!, apiSecret: apiSecret!, from: from! }) };
     }
     default:

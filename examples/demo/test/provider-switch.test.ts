@@ -1,10 +1,8 @@
 import { localVerifier } from '@twofa/core';
 import { startTwilioFake, startVonageFake, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_SERVICE_SID, VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_APPLICATION_ID } from '@twofa/testkit';
 import { runPhoneFlow } from '@twofa/testkit/conformance';
-import { twilioVerify } from '@twofa/twilio-verify';
-import { twilioMessages } from '@twofa/twilio-messages';
-import { vonageVerify } from '@twofa/vonage-verify';
-import { vonageSms } from '@twofa/vonage-sms';
+import { twilioMessages, twilioVerify } from '@twofa/twilio';
+import { vonageSms, vonageVerify } from '@twofa/vonage';
 
 /**
  * The same app-level flow (enroll a phone, confirm, challenge, wrong code, right code) with
@@ -32,7 +30,7 @@ runPhoneFlow('twilioVerify', async () => {
 runPhoneFlow('vonageVerify', async () => {
   const fake = await startVonageFake();
   return {
-    verifier: vonageVerify({ applicationId: VONAGE_APPLICATION_ID, privateKey: fake.privateKey, brand: 'Acme', timeoutMs: 2000, apiHost: fake.url }),
+    verifier: vonageVerify({ applicationId: VONAGE_APPLICATION_ID, privateKey: fake.privateKey, brand: 'Acme', timeoutMs: 2000, baseUrls: fake.baseUrls }),
     readCode: (to) => fake.lastCode(to),
     secrets: [fake.privateKey.split('\n')[1]!],
     close: () => fake.close(),
@@ -52,7 +50,7 @@ runPhoneFlow('localVerifier({ sender: twilioMessages })', async () => {
 runPhoneFlow('localVerifier({ sender: vonageSms })', async () => {
   const fake = await startVonageFake();
   return {
-    verifier: localVerifier({ sender: vonageSms({ apiKey: VONAGE_API_KEY, apiSecret: VONAGE_API_SECRET, from: 'Acme', timeoutMs: 2000, restHost: fake.url }) }),
+    verifier: localVerifier({ sender: vonageSms({ apiKey: VONAGE_API_KEY, apiSecret: VONAGE_API_SECRET, from: 'Acme', timeoutMs: 2000, baseUrls: fake.baseUrls }) }),
     readCode: (to) => lastText(fake.messages.map((m) => ({ to: m.to, text: m.text })), to),
     secrets: vonageSecrets,
     close: () => fake.close(),

@@ -27,7 +27,19 @@ export type {
   CheckStatus,
   OutgoingMessage,
 } from './verifier.js';
-export { withTimeout, parseRetryAfter, isNetworkError } from './provider-call.js';
+export {
+  withTimeout,
+  callProvider,
+  parseRetryAfter,
+  isNetworkError,
+  parseOptions,
+  parseTimeoutMs,
+  parseBaseUrls,
+  parseChannels,
+  type ProviderCall,
+  type ProviderAnswer,
+  type ChannelListRule,
+} from './provider-call.js';
 
 // Methods (docs/methods.md)
 export type {

@@ -13,6 +13,8 @@ const SCRIPTS: Partial<Record<SenderScript['fail'], SmtpScript>> = {
   blocked: { at: 'data', reply: 554, text: '5.7.1 Message rejected as spam' },
   server_error: { at: 'data', reply: 451, text: '4.3.0 Local error in processing' },
   never_answer: { at: 'connect', stall: true },
+  // SMTP's answer that starts and never ends: the server took the message and never says so.
+  stall_body: { at: 'data', stall: true },
   connection_reset: { at: 'rcpt', drop: true },
 };
 

@@ -6,3 +6,5 @@ export { runSenderTests, type SenderHarness, type SenderScript } from './sender-
 export { runPhoneFlow, type PhoneFlowSetup } from './app-flow.js';
 export { expectNoSecrets, expectTwoFactorError, expectGivesUpAt } from './conformance-shared.js';
 export { runHostileInputTests, type HostileTestOptions } from './hostile-tests.js';
+export { readErrorTable, runErrorTableTests, type ErrorTableRow, type ErrorTableHarness, type ScriptedAnswer } from './error-table.js';
+export { runOptionsTests, type OptionsHarness } from './options-tests.js';

@@ -21,10 +21,13 @@ export interface RecordedRequest {
 /**
  * What the fake answers. `body` objects are sent as JSON. `delayMs` waits (real time)
  * before answering; `neverAnswer` keeps the connection open and silent until the client
- * gives up or the server closes; `reset` destroys the socket without a response.
+ * gives up or the server closes; `reset` destroys the socket without a response;
+ * `stallBody` sends the status line, the headers (with the full body's content-length) and
+ * the first half of the body, then goes silent: an answer that starts and never finishes.
  */
 export type ScriptedResponse =
   | { status?: number; headers?: Record<string, string>; body?: unknown; delayMs?: number }
+  | { stallBody: true; status?: number; headers?: Record<string, string>; body?: unknown }
   | { neverAnswer: true }
   | { reset: true };
 
@@ -92,7 +95,7 @@ function parseBody(body: string, contentType: string | undefined): { form: Recor
   return { form, json };
 }
 
-function send(res: ServerResponse, r: { status?: number; headers?: Record<string, string>; body?: unknown }): void {
+function send(res: ServerResponse, r: { status?: number; headers?: Record<string, string>; body?: unknown }, stall = false): void {
   const headers: Record<string, string> = { ...(r.headers ?? {}) };
   let payload = '';
   if (r.body !== undefined) {
@@ -102,8 +105,15 @@ function send(res: ServerResponse, r: { status?: number; headers?: Record<string
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
     }
   }
-  res.writeHead(r.status ?? 200, headers);
-  res.end(payload);
+  if (!stall) {
+    res.writeHead(r.status ?? 200, headers);
+    res.end(payload);
+    return;
+  }
+  // Headers and half the body go out now; the rest never does (close() drops the socket).
+  const bytes = Buffer.from(payload.length > 1 ? payload : '{"stalled":true}', 'utf8');
+  res.writeHead(r.status ?? 200, { ...headers, 'content-length': String(bytes.length) });
+  res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
 }
 
 /**
@@ -166,6 +176,10 @@ export async function startFakeServer(): Promise<FakeServer> {
         if ('neverAnswer' in response) return; // keep the socket open and silent
         if ('reset' in response) {
           req.socket.destroy();
+          return;
+        }
+        if ('stallBody' in response) {
+          send(res, response, true);
           return;
         }
         const r = response;

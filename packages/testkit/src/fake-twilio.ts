@@ -39,6 +39,7 @@ export interface TwilioFake {
   failNext(op: 'start' | 'check' | 'cancel' | 'lookup' | 'message', failure: ScriptedFailure): void;
   /** Answer the next call of one kind with this exact response. */
   answerNext(op: 'start' | 'check' | 'cancel' | 'lookup' | 'message', response: ScriptedResponse): void;
+  /** The adapters' `baseUrls` option: Twilio's Verify, Lookup and API origins → this fake. */
   baseUrls: Record<string, string>;
   close(): Promise<void>;
 }
@@ -76,6 +77,9 @@ export function twilioFailure(op: keyof typeof ROUTES, f: ScriptedFailure, to = 
       return err(500, 20500, 'An internal server error has occurred');
     case 'never_answer':
       return { neverAnswer: true };
+    case 'stall_body':
+      // What Twilio would have answered, cut off half-way.
+      return { stallBody: true, status: op === 'start' || messages ? 201 : 200, body: { sid: sid(messages ? 'SM' : 'VE'), status: messages ? 'queued' : 'pending' } };
     case 'connection_reset':
       return { reset: true };
   }

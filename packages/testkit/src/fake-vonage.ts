@@ -42,8 +42,8 @@ export interface VonageFake {
   lastCode(to?: string): string | undefined;
   failNext(op: VonageOp, failure: ScriptedFailure): void;
   answerNext(op: VonageOp, response: ScriptedResponse): void;
-  /** Options for `new Vonage(credentials, options)`. */
-  hosts: { apiHost: string; restHost: string };
+  /** The adapters' `baseUrls` option: Vonage's API (Verify) and REST (SMS) origins → this fake. */
+  baseUrls: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -89,6 +89,16 @@ export function vonageFailure(op: VonageOp, f: ScriptedFailure, to = '4477009000
       return { status: 500, body: { type: 'https://developer.vonage.com/api-errors#internal-error', title: 'Internal Error' } };
     case 'never_answer':
       return { neverAnswer: true };
+    case 'stall_body': {
+      // What Vonage would have answered, cut off half-way.
+      const ok = {
+        start: { status: 202, body: { request_id: randomUUID() } },
+        check: { status: 200, body: { request_id: randomUUID(), status: 'completed' } },
+        cancel: { status: 200, body: { request_id: randomUUID() } },
+        sms: { status: 200, body: { 'message-count': '1', messages: [{ 'message-id': randomBytes(8).toString('hex'), status: '0' }] } },
+      }[op];
+      return { stallBody: true, ...ok };
+    }
     case 'connection_reset':
       return { reset: true };
   }
@@ -205,7 +215,7 @@ export async function startVonageFake(options: { concurrent?: 'reject' | 'allow'
     answerNext(op, response) {
       server.once(ROUTES[op][0], ROUTES[op][1], response);
     },
-    hosts: { apiHost: server.url, restHost: server.url },
+    baseUrls: { 'https://api.nexmo.com': server.url, 'https://rest.nexmo.com': server.url },
     close: () => server.close(),
   };
 }

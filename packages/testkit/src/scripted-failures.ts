@@ -12,6 +12,7 @@ export type ScriptedFailure =
   | 'rate_limited' // HTTP 429 with Retry-After (the suite uses RETRY_AFTER_SECONDS)
   | 'server_error' // HTTP 500
   | 'never_answer' // the connection stays open and silent
+  | 'stall_body' // a success status and headers arrive, then the body stops half-way
   | 'connection_reset'; // the socket closes without a response
 
 export const RETRY_AFTER_SECONDS = 7;
@@ -24,5 +25,6 @@ export const EXPECTED_CODE: Record<ScriptedFailure, ErrorCode> = {
   rate_limited: 'rate_limited',
   server_error: 'provider_unavailable',
   never_answer: 'provider_unavailable',
+  stall_body: 'provider_unavailable',
   connection_reset: 'provider_unavailable',
 };

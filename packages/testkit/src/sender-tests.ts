@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failover } from '@twofa/core';
 import type { Channel, MessageSender } from '@twofa/core/adapter';
 import { expectNoSecrets, expectTwoFactorError } from './conformance-shared.js';
+import { fakeSender } from './fake-verifier.js';
 import { EXPECTED_CODE, RETRY_AFTER_SECONDS, type ScriptedFailure } from './scripted-failures.js';
 
 export type SenderScript = { fail: ScriptedFailure };
@@ -28,6 +30,7 @@ const FAILURES: ScriptedFailure[] = [
   'rate_limited',
   'server_error',
   'never_answer',
+  'stall_body',
   'connection_reset',
 ];
 
@@ -75,10 +78,22 @@ export function runSenderTests(name: string, make: () => Promise<SenderHarness>)
         const retryable = EXPECTED_CODE[fail] === 'rate_limited' || EXPECTED_CODE[fail] === 'provider_unavailable';
         expect(err.retryable).toBe(retryable);
         if (fail === 'rate_limited') expect(err.retryAfter).toBe(RETRY_AFTER_SECONDS);
-        if (fail === 'never_answer') expect(Date.now() - t0).toBeLessThan(h.timeoutMs + 2000);
+        if (fail === 'never_answer' || fail === 'stall_body') expect(Date.now() - t0).toBeLessThan(h.timeoutMs + 2000);
         const code = /\d{6}/.exec(text)![0];
         expectNoSecrets(err, [...h.secrets, h.to, text, code]);
       });
     }
+
+    it('behind failover(), a send that stalls mid-body moves on: the next sender delivers the one copy', async () => {
+      const next = fakeSender({ name: 'next', channels: [h.channel] });
+      const both = failover([h.sender, next], { breaker: false });
+      await h.script({ fail: 'stall_body' });
+      const before = (await h.delivered()).length;
+      const text = body();
+      const r = await both.send({ to: h.to, body: text, channel: h.channel });
+      expect(next.sent.map((m) => m.body)).toEqual([text]);
+      expect(r.id).toBe(`1:${next.sent[0]!.id}`);
+      expect(await h.delivered()).toHaveLength(before);
+    });
   });
 }

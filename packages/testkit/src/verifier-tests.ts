@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore, createTwoFactor, failover, phone } from '@twofa/core';
 import type { Channel, CheckStatus, Verifier } from '@twofa/core/adapter';
 import { expectNoSecrets, expectTwoFactorError } from './conformance-shared.js';
+import { FakeClock } from './fake-clock.js';
+import { fakeVerifier } from './fake-verifier.js';
 import { EXPECTED_CODE, RETRY_AFTER_SECONDS, type ScriptedFailure } from './scripted-failures.js';
 
 /** What the provider should answer to the next call of one kind. */
@@ -23,8 +26,6 @@ export interface VerifierHarness {
   secrets: string[];
   /** The per-call timeout the verifier was built with (keep it short, e.g. 300 ms). */
   timeoutMs: number;
-  /** Epoch ms 'now' as the verifier sees it (defaults to Date.now). */
-  now?: () => number;
   /** Script the provider's answer to the next call. Unscripted calls succeed ('pending' for check). */
   script(s: VerifierScript): void | Promise<void>;
   /** Failures this adapter cannot script (each is listed as skipped, with the reason). */
@@ -40,9 +41,10 @@ const START_FAILURES: ScriptedFailure[] = [
   'rate_limited',
   'server_error',
   'never_answer',
+  'stall_body',
   'connection_reset',
 ];
-const CALL_FAILURES: ScriptedFailure[] = ['rate_limited', 'server_error', 'never_answer', 'connection_reset'];
+const CALL_FAILURES: ScriptedFailure[] = ['rate_limited', 'server_error', 'never_answer', 'stall_body', 'connection_reset'];
 
 /**
  * Conformance suite for a Verifier. `make` is called once (beforeAll); the harness's fake
@@ -51,7 +53,6 @@ const CALL_FAILURES: ScriptedFailure[] = ['rate_limited', 'server_error', 'never
 export function runVerifierTests(name: string, make: () => Promise<VerifierHarness>): void {
   describe(`Verifier conformance: ${name}`, () => {
     let h: VerifierHarness;
-    const now = () => (h.now ? h.now() : Date.now());
     const secrets = () => [...h.secrets, h.to];
     const started = () => h.verifier.start({ to: h.to, channel: h.channel, locale: 'en' });
 
@@ -69,7 +70,7 @@ export function runVerifierTests(name: string, make: () => Promise<VerifierHarne
     });
 
     it('start returns an id, the channel and a future expiry', async () => {
-      const before = now();
+      const before = Date.now(); // not attached yet: the system clock
       const s = await started();
       expect(typeof s.id).toBe('string');
       expect(s.id.length).toBeGreaterThan(0);
@@ -113,7 +114,7 @@ export function runVerifierTests(name: string, make: () => Promise<VerifierHarne
         const retryable = EXPECTED_CODE[fail] === 'rate_limited' || EXPECTED_CODE[fail] === 'provider_unavailable';
         expect(err.retryable).toBe(retryable);
         if (fail === 'rate_limited') expect(err.retryAfter).toBe(RETRY_AFTER_SECONDS);
-        if (fail === 'never_answer') expect(Date.now() - t0).toBeLessThan(h.timeoutMs + 2000);
+        if (fail === 'never_answer' || fail === 'stall_body') expect(Date.now() - t0).toBeLessThan(h.timeoutMs + 2000);
         expectNoSecrets(err, secrets());
       });
     }
@@ -129,17 +130,41 @@ export function runVerifierTests(name: string, make: () => Promise<VerifierHarne
           const err = await expectTwoFactorError(call, EXPECTED_CODE[fail]);
           expect(err.retryable).toBe(true);
           if (fail === 'rate_limited') expect(err.retryAfter).toBe(RETRY_AFTER_SECONDS);
-          if (fail === 'never_answer') expect(Date.now() - t0).toBeLessThan(h.timeoutMs + 2000);
+          if (fail === 'never_answer' || fail === 'stall_body') expect(Date.now() - t0).toBeLessThan(h.timeoutMs + 2000);
           expectNoSecrets(err, [...secrets(), '123456']);
         });
       }
     }
+
+    it('behind failover(), a start that stalls mid-body moves on: the next provider sends the one code', async () => {
+      const next = fakeVerifier({ name: 'next', channels: [h.channel] });
+      const both = failover([h.verifier, next], { breaker: false });
+      await h.script({ op: 'start', fail: 'stall_body' });
+      const s = await both.start({ to: h.to, channel: h.channel, locale: 'en' });
+      expect(next.sent).toHaveLength(1);
+      expect(s.id).toBe(`1:${next.sent[0]!.id}`);
+      expect(await both.check({ id: s.id, code: next.lastCode()! })).toBe('approved');
+    });
 
     it('a permanent refusal is not retryable', async (ctx) => {
       if (h.unsupported?.invalid_destination) return ctx.skip(h.unsupported.invalid_destination);
       await h.script({ op: 'start', fail: 'invalid_destination' });
       const err = await expectTwoFactorError(started(), 'invalid_destination');
       expect(err.retryable).toBe(false);
+    });
+
+    // Last: it leaves the verifier attached to a manager whose clock runs a day ahead.
+    it("once createTwoFactor attaches it, expiresAt follows the manager's clock", async (ctx) => {
+      if (!h.verifier.attach) return ctx.skip('the verifier has no attach(): it keeps no time of its own');
+      const clock = new FakeClock(Date.now() + 86_400_000);
+      createTwoFactor({ issuer: 'Conformance', store: new MemoryStore(), clock, insecureNoEncryption: true, methods: [phone({ verifier: h.verifier })] });
+      const a = await started();
+      const ttl = a.expiresAt - clock.now();
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(86_400_000);
+      clock.advanceSeconds(3600);
+      const b = await started();
+      expect(b.expiresAt - clock.now()).toBe(ttl);
     });
   });
 }

@@ -66,6 +66,29 @@ describe('startFakeServer', () => {
     expect(fake.requests.map((r) => r.path)).toEqual(['/slow', '/reset', '/hang']);
   });
 
+  it('can send the status line and headers, then stall half-way through the body', async () => {
+    fake.reset();
+    fake.once('GET', '/stall', { stallBody: true, status: 201, headers: { 'x-a': '1' }, body: { sid: 'VE1', status: 'pending' } });
+    const ctl = new AbortController();
+    const res = await fetch(`${fake.url}/stall`, { signal: ctl.signal });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-a')).toBe('1');
+    const full = JSON.stringify({ sid: 'VE1', status: 'pending' });
+    expect(Number(res.headers.get('content-length'))).toBe(full.length);
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe(full.slice(0, full.length / 2));
+    let settled = false;
+    const rest = reader.read().then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(settled).toBe(false); // the rest never comes
+    ctl.abort();
+    await rest;
+  });
+
   it('close() returns even with a never-answered request open', async () => {
     const other = await startFakeServer();
     other.route('GET', '/hang', { neverAnswer: true });

@@ -1,1 +1,0 @@
-export { twilioMessages, type TwilioMessagesOptions } from './twilio-messages.js';
