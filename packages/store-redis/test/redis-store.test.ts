@@ -40,23 +40,29 @@ describe('redis store: cleanup by TTL', () => {
     await client.quit();
   });
 
-  it('challenges, counters and used TOTP steps expire; user data does not', async () => {
+  it('challenges, counters and their indexes expire; authenticators, counters of authenticators and codes do not', async () => {
     await store.ping();
     const now = Date.now();
-    await store.saveAuthenticator({ userId: 'u', id: 'a', type: 'totp', status: 'active', secret: 's', createdAt: now });
-    await store.putRecord('u', 'ch', 'v', now + 600_000);
+    await store.saveAuthenticator({ userId: 'u', id: 'a', method: 'totp', status: 'active', secret: 's', createdAt: now });
+    await store.setRecoveryCodes('u', ['h'], now);
+    await store.putRecord('u', 'ch', 'v', now + 600_000, now);
     await store.hit('u', [{ key: 'fail', limit: 5, windowSeconds: 600, blockSeconds: 900 }], now);
-    expect(await store.useTotpStep('u', 'a', 10, now)).toBe(true);
+    expect(await store.consume('u', { counter: { authenticatorId: 'a', value: 10 } }, now)).toBe(true);
     const ttl = (suffix: string) => client.pttl(`${prefix}{u}:${suffix}`);
     const slack = 60_000;
-    expect(await ttl('rec:ch')).toBeGreaterThan(600_000 - 5_000);
-    expect(await ttl('rec:ch')).toBeLessThanOrEqual(600_000 + slack);
-    expect(await ttl('ctr:fail')).toBeGreaterThan(0);
-    expect(await ttl('ctr:fail')).toBeLessThanOrEqual(600_000 + slack);
-    expect(await ttl('step')).toBeGreaterThan(0);
-    expect(await ttl('step')).toBeLessThanOrEqual(86_400_000);
-    expect(await ttl('auth')).toBe(-1); // persistent
+    for (const k of ['rec:ch', 'recs', 'ctr:fail', 'ctrs']) {
+      expect(await ttl(k)).toBeGreaterThan(600_000 - 5_000);
+      expect(await ttl(k)).toBeLessThanOrEqual(600_000 + slack + 1);
+    }
+    for (const k of ['auth', 'ord', 'step', 'rc']) expect(await ttl(k)).toBe(-1); // persistent
     expect(await store.takeRecord('u', 'ch', now)).toBe('v');
-    expect(await client.exists(`${prefix}{u}:rec:ch`)).toBe(0);
+    expect(await client.exists(`${prefix}{u}:rec:ch`, `${prefix}{u}:recs`)).toBe(0); // the index went with its last member
+  });
+
+  it('a counter of a 100-year window gets a TTL Redis accepts', async () => {
+    const now = Date.now();
+    const years = 100 * 365 * 86_400;
+    await store.hit('streak', [{ key: 'streak', limit: 3, windowSeconds: years }], now);
+    expect(await client.pttl(`${prefix}{streak}:ctr:streak`)).toBeGreaterThan((years - 60) * 1000);
   });
 });
