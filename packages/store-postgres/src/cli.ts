@@ -1,36 +1,51 @@
 #!/usr/bin/env node
 import pg from 'pg';
+import { reencryptStore } from '@twofa/core';
 import { migrate } from './migrations.js';
+import { postgresStore } from './postgres-store.js';
 
-const usage = `Usage: twofa-postgres migrate [--url <connection string>] [--schema <name>]
+const usage = `Usage: twofa-postgres migrate|reencrypt [--url <connection string>] [--schema <name>]
+  migrate    applies pending migrations (safe to run from several deploys at once)
+  reencrypt  writes every stale secret (0.1's format, an older key) again with the newest key;
+             the keys are read from $TWOFA_ENCRYPTION_KEYS: the app's encryptionKeys, comma-separated, newest first
   --url     defaults to $DATABASE_URL
   --schema  defaults to $TWOFA_SCHEMA or 'twofa'`;
 
-/** `twofa-postgres migrate`: applies pending migrations (safe to run from several deploys at once). */
+/** `twofa-postgres migrate` and `twofa-postgres reencrypt`. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const opt = (name: string) => {
     const i = rest.indexOf(`--${name}`);
     return i >= 0 ? rest[i + 1] : undefined;
   };
-  if (command !== 'migrate') {
-    process.stderr.write(`${usage}\n`);
-    return 2;
-  }
   const connectionString = opt('url') ?? process.env.DATABASE_URL;
   const schema = opt('schema') ?? process.env.TWOFA_SCHEMA ?? 'twofa';
-  if (!connectionString) {
-    process.stderr.write(`No database: pass --url or set DATABASE_URL.\n${usage}\n`);
+  const keys = (process.env.TWOFA_ENCRYPTION_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const refused =
+    command !== 'migrate' && command !== 'reencrypt' ? '' : !connectionString ? 'No database: pass --url or set DATABASE_URL.\n' : command === 'reencrypt' && keys.length === 0 ? 'No keys: set TWOFA_ENCRYPTION_KEYS.\n' : undefined;
+  if (refused !== undefined) {
+    process.stderr.write(`${refused}${usage}\n`);
     return 2;
   }
   const pool = new pg.Pool({ connectionString, max: 1 });
+  pool.on('error', () => {});
   try {
-    const applied = await migrate(pool, schema);
-    process.stdout.write(applied.length ? `Applied migrations ${applied.join(', ')} to schema ${schema}.\n` : `Schema ${schema} is up to date.\n`);
-    return 0;
+    if (command === 'migrate') {
+      const applied = await migrate(pool, schema);
+      process.stdout.write(applied.length ? `Applied migrations ${applied.join(', ')} to schema ${schema}.\n` : `Schema ${schema} is up to date.\n`);
+      return 0;
+    }
+    const done = await reencryptStore({
+      store: postgresStore({ pool, schema }),
+      encryptionKeys: keys,
+      onProgress: (p) => p.users % 1000 === 0 && process.stderr.write(`${p.users} users, ${p.updated} secrets re-encrypted\n`),
+    });
+    const unreadable = done.unreadable ? `; ${done.unreadable} could not be opened with these keys` : '';
+    process.stdout.write(`Re-encrypted ${done.updated} secrets of ${done.users} users${unreadable}.\n`);
+    return done.unreadable ? 1 : 0;
   } catch (e) {
-    // The message only: a connection string (with its password) must not reach the log.
-    process.stderr.write(`Migration failed: ${(e as Error).message}\n`);
+    // The message only: a connection string (with its password) or a key must not reach the log.
+    process.stderr.write(`${command === 'migrate' ? 'Migration' : 'Re-encryption'} failed: ${(e as Error).message}\n`);
     return 1;
   } finally {
     await pool.end();
