@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { reencryptStore } from '@twofa/core';
 import { migrate } from './migrations.js';
@@ -11,18 +12,32 @@ const usage = `Usage: twofa-postgres migrate|reencrypt [--url <connection string
   --url     defaults to $DATABASE_URL
   --schema  defaults to $TWOFA_SCHEMA or 'twofa'`;
 
+type Command = (pool: pg.Pool, schema: string, keys: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  async migrate(pool, schema) {
+    const applied = await migrate(pool, schema);
+    process.stdout.write(applied.length ? `Applied migrations ${applied.join(', ')} to schema ${schema}.\n` : `Schema ${schema} is up to date.\n`);
+    return 0;
+  },
+  async reencrypt(pool, schema, keys) {
+    const progress = (p: { users: number }) => p.users % 1000 === 0 && process.stderr.write(`${p.users} users…\n`);
+    const done = await reencryptStore({ store: postgresStore({ pool, schema }), encryptionKeys: keys, onProgress: progress });
+    const unreadable = done.unreadable ? `; ${done.unreadable} could not be opened with these keys` : '';
+    process.stdout.write(`Re-encrypted ${done.updated} secrets of ${done.users} users${unreadable}.\n`);
+    return done.unreadable ? 1 : 0;
+  },
+};
+
 /** `twofa-postgres migrate` and `twofa-postgres reencrypt`. */
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const opt = (name: string) => {
-    const i = rest.indexOf(`--${name}`);
-    return i >= 0 ? rest[i + 1] : undefined;
-  };
-  const connectionString = opt('url') ?? process.env.DATABASE_URL;
-  const schema = opt('schema') ?? process.env.TWOFA_SCHEMA ?? 'twofa';
+  const { values, positionals } = parseArgs({ args: argv, options: { url: { type: 'string' }, schema: { type: 'string' } }, allowPositionals: true, strict: false });
+  const name = positionals.join(' ');
+  const run = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  const connectionString = typeof values.url === 'string' ? values.url : process.env.DATABASE_URL;
+  const schema = typeof values.schema === 'string' ? values.schema : (process.env.TWOFA_SCHEMA ?? 'twofa');
   const keys = (process.env.TWOFA_ENCRYPTION_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-  const refused =
-    command !== 'migrate' && command !== 'reencrypt' ? '' : !connectionString ? 'No database: pass --url or set DATABASE_URL.\n' : command === 'reencrypt' && keys.length === 0 ? 'No keys: set TWOFA_ENCRYPTION_KEYS.\n' : undefined;
+  const refused = !run ? '' : !connectionString ? 'No database: pass --url or set DATABASE_URL.\n' : name === 'reencrypt' && !keys.length ? 'No keys: set TWOFA_ENCRYPTION_KEYS.\n' : undefined;
   if (refused !== undefined) {
     process.stderr.write(`${refused}${usage}\n`);
     return 2;
@@ -30,22 +45,10 @@ export async function main(argv: string[]): Promise<number> {
   const pool = new pg.Pool({ connectionString, max: 1 });
   pool.on('error', () => {});
   try {
-    if (command === 'migrate') {
-      const applied = await migrate(pool, schema);
-      process.stdout.write(applied.length ? `Applied migrations ${applied.join(', ')} to schema ${schema}.\n` : `Schema ${schema} is up to date.\n`);
-      return 0;
-    }
-    const done = await reencryptStore({
-      store: postgresStore({ pool, schema }),
-      encryptionKeys: keys,
-      onProgress: (p) => p.users % 1000 === 0 && process.stderr.write(`${p.users} users, ${p.updated} secrets re-encrypted\n`),
-    });
-    const unreadable = done.unreadable ? `; ${done.unreadable} could not be opened with these keys` : '';
-    process.stdout.write(`Re-encrypted ${done.updated} secrets of ${done.users} users${unreadable}.\n`);
-    return done.unreadable ? 1 : 0;
+    return await run!(pool, schema, keys);
   } catch (e) {
     // The message only: a connection string (with its password) or a key must not reach the log.
-    process.stderr.write(`${command === 'migrate' ? 'Migration' : 'Re-encryption'} failed: ${(e as Error).message}\n`);
+    process.stderr.write(`${name === 'migrate' ? 'Migration' : 'Re-encryption'} failed: ${(e as Error).message}\n`);
     return 1;
   } finally {
     await pool.end();

@@ -1,17 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import {
-  TwoFactorError,
-  type AuthenticatorRecord,
-  type Consumable,
-  type HitOptions,
-  type HitResult,
-  type RateRule,
-  type RecoveryCodesState,
-  type Settle,
-  type Store,
-  type StoredRecord,
-} from '@twofa/core/adapter';
+import { TwoFactorError, type AuthenticatorRecord, type Consumable, type HitOptions, type HitResult, type RateRule, type RecoveryCodesState, type Settle, type Store, type StoredRecord } from '@twofa/core/adapter';
 import { migrate, quoteSchema } from './migrations.js';
 
 export interface PostgresStoreOptions {

@@ -1,17 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
-import {
-  TwoFactorError,
-  type AuthenticatorRecord,
-  type Consumable,
-  type HitOptions,
-  type HitResult,
-  type RateRule,
-  type RecoveryCodesState,
-  type Settle,
-  type Store,
-  type StoredRecord,
-} from '@twofa/core/adapter';
+import { TwoFactorError, type AuthenticatorRecord, type Consumable, type HitOptions, type HitResult, type RateRule, type RecoveryCodesState, type Settle, type Store, type StoredRecord } from '@twofa/core/adapter';
 import * as S from './scripts.js';
 
 export interface RedisStoreOptions {

@@ -6,8 +6,8 @@
  *
  * Calling convention (see `Call` in redis-store.ts): KEYS[1..7] are the partition's fixed
  * keys, ARGV[1] is `now` and ARGV[2] the cleanup slack in ms. What follows is read in
- * order with `key()` and `arg()` (one read per statement: Lua does not promise an order of
- * evaluation inside an expression list), so the client pushes keys and args in the order
+ * order with `key()`, `arg()` and `args(n)` (never two reads in one expression list: Lua
+ * does not promise its order of evaluation), so the client pushes keys and args in the order
  * the script reads them. Record and counter keys the client knows are passed in KEYS; the
  * members of the two indexes (listRecords, purge) are built from the partition's key base,
  * which is in the same hash slot.
@@ -20,6 +20,12 @@ local ki, ai = 7, 2
 local function key() ki = ki + 1; return KEYS[ki] end
 local function arg() ai = ai + 1; return ARGV[ai] end
 local function num() return tonumber(arg()) end
+-- The next n args, in order, as n values.
+local function args(n)
+  local t = {}
+  for i = 1, n do t[i] = arg() end
+  return unpack(t, 1, n)
+end
 local function int(x) return string.format('%d', x) end
 
 -- Drops index members that expired by now; the index itself outlives its last member by the slack.
@@ -50,12 +56,10 @@ end
 -- Settle: nReset, nDrop, then (key, name) per reset and per drop, then hasTouch, touch id.
 local function readSettle()
   local s = { reset = {}, drop = {} }
-  local nr = num()
-  local nd = num()
-  for i = 1, nr do local k = key(); s.reset[i] = { k, arg() } end
-  for i = 1, nd do local k = key(); s.drop[i] = { k, arg() } end
-  local hasTouch = arg()
-  local touch = arg()
+  local nr, nd = args(2)
+  for i = 1, tonumber(nr) do local k = key(); s.reset[i] = { k, arg() } end
+  for i = 1, tonumber(nd) do local k = key(); s.drop[i] = { k, arg() } end
+  local hasTouch, touch = args(2)
   if hasTouch == '1' then s.touch = touch end
   return s
 end
@@ -70,9 +74,8 @@ local function readConsumable()
   local c = {}
   if arg() == '1' then local k = key(); c.record = { k, arg() } end
   if arg() == '1' then
-    local id = arg()
-    local value = arg()
-    c.counter = { id = id, value = value, zero = arg() == '1' }
+    local id, value, zero = args(3)
+    c.counter = { id = id, value = value, zero = zero == '1' }
   end
   local n = num()
   if n >= 0 then
@@ -118,9 +121,7 @@ export const GET_AUTH = script(`return loadAuth()`);
 
 /** ARGV: id, json, lastUsedAt ('' none), replace ids... */
 export const SAVE_AUTH = script(`
-local id = arg()
-local json = arg()
-local used = arg()
+local id, json, used = args(3)
 for i = ai + 1, #ARGV do
   if ARGV[i] ~= id then forget(ARGV[i]) end
 end
@@ -140,10 +141,7 @@ return 1
  * moves forward: a caller re-encrypting the record it read must not undo a touch made since.
  */
 export const UPDATE_AUTH = script(`
-local id = arg()
-local json = arg()
-local used = arg()
-local ifSecret = arg()
+local id, json, used, ifSecret = args(4)
 local current = redis.call('HGET', AUTH, id)
 if not current or cjson.decode(current).secret ~= ifSecret then return 0 end
 redis.call('HSET', AUTH, id, json)
@@ -180,9 +178,7 @@ return 1
 /** KEYS: record. ARGV: name, value, expiresAt. Returns { replaced live value } or {}. */
 export const PUT_RECORD = script(`
 local k = key()
-local name = arg()
-local value = arg()
-local expiresAt = arg()
+local name, value, expiresAt = args(3)
 local previous = live(k)
 redis.call('DEL', k)
 redis.call('HSET', k, 'v', value, 'x', expiresAt)
@@ -207,8 +203,7 @@ return { value }
 
 /** ARGV: key base, prefix. Returns flat { name, value, expiresAt, ... } of live records (unsorted). */
 export const LIST_RECORDS = script(`
-local base = arg()
-local prefix = arg()
+local base, prefix = args(2)
 local out = {}
 for _, name in ipairs(redis.call('ZRANGEBYSCORE', RECS, '(' .. NOW_S, '+inf')) do
   if string.sub(name, 1, #prefix) == prefix then
@@ -233,10 +228,8 @@ local ks, names, limits, blocks, counts, resets = {}, {}, {}, {}, {}, {}
 local allowed = true
 for i = 1, n do
   ks[i] = key()
-  names[i] = arg()
-  limits[i] = num()
-  local windowMs = num()
-  blocks[i] = num()
+  local name, limit, windowMs, block = args(4)
+  names[i], limits[i], blocks[i], windowMs = name, tonumber(limit), tonumber(block), tonumber(windowMs)
   local c = redis.call('HMGET', ks[i], 'c', 'r')
   if c[1] and tonumber(c[2]) > NOW then
     counts[i] = tonumber(c[1]); resets[i] = tonumber(c[2])
