@@ -46,13 +46,13 @@ async function verifiers(store: Store, workers: number, tag: string) {
         store,
         clock,
         encryptionKeys: ['c'.repeat(64)],
-        interfaces: [totp(), recoveryCodes()],
+        methods: [totp(), recoveryCodes()],
         policy: { hourlyMaxAttempts: 1_000_000_000 },
       });
       const user = `${tag}-${w}`;
       const e = await twofa.enroll(user, 'totp');
-      const secret = String(e.secret);
-      const ok = await twofa.confirmEnrollment(user, 'totp', generateSync({ secret, epoch: t0 / 1000 }));
+      const secret = e.secret;
+      const ok = await twofa.confirmEnrollment(user, e.id, generateSync({ secret, epoch: t0 / 1000 }));
       if (!ok.ok) throw new Error('bench: enrollment failed');
       let step = 0;
       return async () => {
@@ -65,7 +65,33 @@ async function verifiers(store: Store, workers: number, tag: string) {
   );
 }
 
+/** Round trips one verify of each kind takes on `store`: the figure docs/stores.md quotes. */
+async function roundTrips(name: string, store: Counted): Promise<void> {
+  const clock = new FakeClock(Date.UTC(2026, 0, 1));
+  const twofa = createTwoFactor({ issuer: 'Bench', store, clock, encryptionKeys: ['c'.repeat(64)], methods: [totp(), recoveryCodes()] });
+  const user = `trips-${randomBytes(4).toString('hex')}`;
+  const e = await twofa.enroll(user, 'totp');
+  const confirmed = await twofa.confirmEnrollment(user, e.id, generateSync({ secret: e.secret, epoch: clock.now() / 1000 }));
+  if (!confirmed.ok || !confirmed.recoveryCodes) throw new Error('bench: enrollment failed');
+  const codes = confirmed.recoveryCodes;
+  const trips = async (f: () => Promise<unknown>) => {
+    const before = store.stats.roundTrips;
+    await f();
+    return store.stats.roundTrips - before;
+  };
+  clock.advanceSeconds(30);
+  const right = await trips(() => twofa.verify(user, { method: 'totp', code: generateSync({ secret: e.secret, epoch: clock.now() / 1000 }) }));
+  const wrong = await trips(() => twofa.verify(user, { method: 'totp', code: '000000' }));
+  const recovery = await trips(() => twofa.verify(user, { method: 'recovery', code: codes[0]! }));
+  const badRecovery = await trips(() => twofa.verify(user, { method: 'recovery', code: 'aaaa-bbbb-cccc' }));
+  console.log(
+    `  ${`${name}: store round trips per verify`.padEnd(48)} TOTP right ${right}, TOTP wrong ${wrong}, recovery code right ${recovery}, wrong ${badRecovery} ` +
+      `(recovery target 1: ${recovery === 1 && badRecovery === 1 ? 'met' : 'missed'})`,
+  );
+}
+
 async function bench(name: string, bareName: string, store: Counted) {
+  await roundTrips(name, store);
   for (const c of CONCURRENCY) {
     const verify = await verifiers(store, c, `bench-${randomBytes(4).toString('hex')}-c${c}`);
     for (const v of verify) await v(); // warm-up: scripts loaded, connections open

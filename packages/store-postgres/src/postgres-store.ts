@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { TwoFactorError, type AuthenticatorRecord, type HitResult, type RateRule, type Settle, type Store } from '@twofa/core/adapter';
+import { TwoFactorError, type AuthenticatorRecord, type Consumable, type HitOptions, type HitResult, type RateRule, type RecoveryCodesState, type Settle, type Store, type StoredRecord } from '@twofa/core/adapter';
 import { migrate, quoteSchema } from './migrations.js';
 
 export interface PostgresStoreOptions {
@@ -17,33 +17,66 @@ export interface PostgresStoreOptions {
 interface AuthRow {
   user_id: string;
   id: string;
-  type: string;
+  method: string;
   status: 'pending' | 'active';
+  name: string | null;
   secret: string;
   display: Record<string, string> | null;
-  created_at: string;
-  confirmed_at: string | null;
-  last_used_at: string | null;
+  // bigint: strings from a row, numbers from json_agg.
+  created_at: string | number;
+  confirmed_at: string | number | null;
+  last_used_at: string | number | null;
+  counter: string | number | null;
 }
 
-const AUTH_COLS = 'user_id, id, type, status, secret, display, created_at, confirmed_at, last_used_at';
+// The 0.1 column names stay (type, last_step): migration 3 is additive.
+const AUTH_COLS = 'user_id, id, type AS method, status, name, secret, display, created_at, confirmed_at, last_used_at, last_step AS counter';
 
 function toRecord(r: AuthRow): AuthenticatorRecord {
-  const a: AuthenticatorRecord = { userId: r.user_id, id: r.id, type: r.type, status: r.status, secret: r.secret, createdAt: Number(r.created_at) };
+  const a: AuthenticatorRecord = { userId: r.user_id, id: r.id, method: r.method, status: r.status, secret: r.secret, createdAt: Number(r.created_at) };
+  if (r.name !== null) a.name = r.name;
   if (r.display !== null) a.display = r.display;
   if (r.confirmed_at !== null) a.confirmedAt = Number(r.confirmed_at);
   if (r.last_used_at !== null) a.lastUsedAt = Number(r.last_used_at);
+  if (r.counter !== null) a.counter = Number(r.counter);
   return a;
 }
+
+/** $1..$10 of an authenticator write (the counter is never written here). */
+const authValues = (a: AuthenticatorRecord) => [
+  a.userId,
+  a.id,
+  a.method,
+  a.status,
+  a.name ?? null,
+  a.secret,
+  a.display === undefined ? null : JSON.stringify(a.display),
+  a.createdAt,
+  a.confirmedAt ?? null,
+  a.lastUsedAt ?? null,
+];
+
+/** The arguments of the consume() function after (partition, now): a Consumable and a Settle. */
+const consumeArgs = (what: Consumable, settle: Settle = {}) => [
+  what.record ?? null,
+  what.counter?.authenticatorId ?? null,
+  what.counter?.value ?? null,
+  what.counter?.allowZero === true,
+  what.recoveryCode ?? null,
+  settle.reset ?? [],
+  settle.drop ?? [],
+  settle.touch ?? null,
+];
+const CONSUME_PARAMS = '$3::text, $4::text, $5::bigint, $6::boolean, $7::text[], $8::text[], $9::text[], $10::text';
 
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   return new PostgresStore(options);
 }
 
 /**
- * A Store on PostgreSQL. Every operation is one statement (CTEs for consume + settle),
- * correct at READ COMMITTED; the multi-counter hit is one call to the `hit()` function
- * the migrations create.
+ * A Store on PostgreSQL. Every operation is one statement, correct at READ COMMITTED:
+ * a conditional write, or one call of a function the migrations create (hit_consume,
+ * consume, put_record, purge) where it writes several rows of a partition.
  */
 export class PostgresStore implements Store {
   readonly name = 'postgres';
@@ -82,7 +115,7 @@ export class PostgresStore implements Store {
       return await this.pool.query<R>({ name: this.statementName(text), text, values });
     } catch (e) {
       const code = (e as { code?: string }).code;
-      const hint = code === '42P01' || code === '3F000' || code === '42883' ? ' Run migrate() (or `twofa-postgres migrate`) first.' : '';
+      const hint = code === '42P01' || code === '3F000' || code === '42883' || code === '42703' ? ' Run migrate() (or `twofa-postgres migrate`) first.' : '';
       // Fail closed: whatever went wrong, nothing was accepted.
       throw new TwoFactorError('store_unavailable', { provider: 'postgres', message: `The store could not be reached or refused the statement.${hint}`, cause: e });
     }
@@ -103,29 +136,33 @@ export class PostgresStore implements Store {
     await this.q('SELECT 1');
   }
 
-  /** CTE fragments applying a Settle when `cond` (a CTE name) returned a row. Params from $start. */
-  private settle(partition: string, settle: Settle | undefined, cond: string, start: number, exceptRecord?: string) {
-    const values = [settle?.reset ?? [], settle?.drop ?? [], settle?.touch ?? null, exceptRecord ?? null];
-    const [r, d, t, x] = [start, start + 1, start + 2, start + 3];
-    const sql = `
-  s_reset AS (DELETE FROM ${this.s}.counters WHERE partition = $1 AND key = ANY ($${r}::text[]) AND EXISTS (SELECT 1 FROM ${cond})),
-  s_drop AS (DELETE FROM ${this.s}.records WHERE partition = $1 AND key = ANY ($${d}::text[]) AND key IS DISTINCT FROM $${x}::text AND EXISTS (SELECT 1 FROM ${cond})),`;
-    return { sql, values, touchParam: t };
-  }
-
   async getAuthenticators(userId: string): Promise<AuthenticatorRecord[]> {
     const r = await this.q<AuthRow>(`SELECT ${AUTH_COLS} FROM ${this.s}.authenticators WHERE user_id = $1 ORDER BY created_at, seq`, [userId]);
     return r.rows.map(toRecord);
   }
 
   async saveAuthenticator(a: AuthenticatorRecord, replace: string[] = []): Promise<void> {
+    // Replacing in place leaves last_step (the counter) as it is; deleted rows take theirs along.
     await this.q(
-      `WITH gone AS (DELETE FROM ${this.s}.authenticators WHERE user_id = $1 AND id = ANY ($10::text[]) AND id <> $2)
-       INSERT INTO ${this.s}.authenticators (${AUTH_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (user_id, id) DO UPDATE SET type = EXCLUDED.type, status = EXCLUDED.status, secret = EXCLUDED.secret,
+      `WITH gone AS (DELETE FROM ${this.s}.authenticators WHERE user_id = $1 AND id = ANY ($11::text[]) AND id <> $2)
+       INSERT INTO ${this.s}.authenticators (user_id, id, type, status, name, secret, display, created_at, confirmed_at, last_used_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (user_id, id) DO UPDATE SET type = EXCLUDED.type, status = EXCLUDED.status, name = EXCLUDED.name, secret = EXCLUDED.secret,
          display = EXCLUDED.display, created_at = EXCLUDED.created_at, confirmed_at = EXCLUDED.confirmed_at, last_used_at = EXCLUDED.last_used_at`,
-      [a.userId, a.id, a.type, a.status, a.secret, a.display === undefined ? null : JSON.stringify(a.display), a.createdAt, a.confirmedAt ?? null, a.lastUsedAt ?? null, replace],
+      [...authValues(a), replace],
     );
+  }
+
+  async updateAuthenticator(a: AuthenticatorRecord, ifSecret: string): Promise<boolean> {
+    // A loser re-checks the secret on the winner's row version and updates nothing. last_used_at
+    // only moves forward: re-encrypting the record read before a touch must not undo the touch.
+    const r = await this.q(
+      `UPDATE ${this.s}.authenticators SET type = $3, status = $4, name = $5, secret = $6, display = $7, created_at = $8, confirmed_at = $9,
+         last_used_at = greatest(last_used_at, $10)
+       WHERE user_id = $1 AND id = $2 AND secret = $11`,
+      [...authValues(a), ifSecret],
+    );
+    return r.rowCount === 1;
   }
 
   async deleteAuthenticators(userId: string, ids: string[]): Promise<number> {
@@ -133,18 +170,13 @@ export class PostgresStore implements Store {
     return r.rowCount ?? 0;
   }
 
-  async useTotpStep(userId: string, authenticatorId: string, step: number, now: number, settle?: Settle): Promise<boolean> {
-    const st = this.settle(userId, settle, 'won', 5);
-    const r = await this.q(
-      `WITH won AS (
-         UPDATE ${this.s}.authenticators SET last_step = $3, last_used_at = $4
-         WHERE user_id = $1 AND id = $2 AND (last_step IS NULL OR last_step < $3) RETURNING id),${st.sql}
-       s_touch AS (UPDATE ${this.s}.authenticators SET last_used_at = $4
-         WHERE user_id = $1 AND id = $${st.touchParam}::text AND id <> $2 AND EXISTS (SELECT 1 FROM won))
-       SELECT count(*)::int AS n FROM won`,
-      [userId, authenticatorId, step, now, ...st.values],
-    );
-    return r.rows[0]!.n === 1;
+  private async consumeRow(partition: string, what: Consumable, now: number, settle?: Settle): Promise<{ ok: boolean; got: string | null }> {
+    const r = await this.q<{ ok: boolean; got: string | null }>(`SELECT ok, got FROM ${this.s}.consume($1, $2, ${CONSUME_PARAMS})`, [partition, now, ...consumeArgs(what, settle)]);
+    return r.rows[0]!;
+  }
+
+  async consume(userId: string, what: Consumable, now: number, settle?: Settle): Promise<boolean> {
+    return (await this.consumeRow(userId, what, now, settle)).ok;
   }
 
   async setRecoveryCodes(userId: string, hashes: string[], _now?: number): Promise<void> {
@@ -155,83 +187,90 @@ export class PostgresStore implements Store {
     );
   }
 
-  async useRecoveryCode(userId: string, hashes: string[], now: number, settle?: Settle): Promise<boolean> {
-    const st = this.settle(userId, settle, 'won', 4);
-    // SKIP LOCKED: a code another call is consuming right now is not ours to take.
-    const r = await this.q(
-      `WITH won AS (
-         UPDATE ${this.s}.recovery_codes SET used_at = $3
-         WHERE id = (SELECT id FROM ${this.s}.recovery_codes WHERE user_id = $1 AND hash = ANY ($2::text[]) AND used_at IS NULL
-                     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-           AND used_at IS NULL RETURNING id),${st.sql}
-       s_touch AS (UPDATE ${this.s}.authenticators SET last_used_at = $3
-         WHERE user_id = $1 AND id = $${st.touchParam}::text AND EXISTS (SELECT 1 FROM won))
-       SELECT count(*)::int AS n FROM won`,
-      [userId, hashes, now, ...st.values],
+  async recoveryCodes(userId: string): Promise<RecoveryCodesState> {
+    const r = await this.q<{ remaining: number; last: string | null }>(
+      `SELECT count(*) FILTER (WHERE used_at IS NULL)::int AS remaining, max(used_at) AS last FROM ${this.s}.recovery_codes WHERE user_id = $1`,
+      [userId],
     );
-    return r.rows[0]!.n === 1;
+    const { remaining, last } = r.rows[0]!;
+    return { remaining, ...(last !== null ? { lastUsedAt: Number(last) } : {}) };
   }
 
-  async countRecoveryCodes(userId: string): Promise<number> {
-    const r = await this.q<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.recovery_codes WHERE user_id = $1 AND used_at IS NULL`, [userId]);
-    return r.rows[0]!.n;
-  }
-
-  async putRecord(partition: string, key: string, value: string, expiresAt: number): Promise<void> {
-    await this.q(
-      `INSERT INTO ${this.s}.records (partition, key, value, expires_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (partition, key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
-      [partition, key, value, expiresAt],
-    );
-  }
-
-  async getRecord(partition: string, key: string, now: number): Promise<string | null> {
-    const r = await this.q<{ value: string }>(`SELECT value FROM ${this.s}.records WHERE partition = $1 AND key = $2 AND expires_at > $3`, [partition, key, now]);
-    return r.rows[0]?.value ?? null;
+  async putRecord(partition: string, key: string, value: string, expiresAt: number, now: number): Promise<string | null> {
+    const r = await this.q<{ previous: string | null }>(`SELECT ${this.s}.put_record($1, $2, $3, $4, $5) AS previous`, [partition, key, value, expiresAt, now]);
+    return r.rows[0]!.previous;
   }
 
   async takeRecord(partition: string, key: string, now: number, settle?: Settle): Promise<string | null> {
-    const st = this.settle(partition, settle, 'won', 4, key);
-    st.values[3] = key;
-    const r = await this.q<{ value: string }>(
-      `WITH won AS (DELETE FROM ${this.s}.records WHERE partition = $1 AND key = $2 AND expires_at > $3 RETURNING value),${st.sql}
-       s_touch AS (UPDATE ${this.s}.authenticators SET last_used_at = $3
-         WHERE user_id = $1 AND id = $${st.touchParam}::text AND EXISTS (SELECT 1 FROM won))
-       SELECT value FROM won`,
-      [partition, key, now, ...st.values],
-    );
-    return r.rows[0]?.value ?? null;
+    const r = await this.consumeRow(partition, { record: key }, now, settle);
+    return r.ok ? r.got : null;
   }
 
-  async hit(partition: string, rules: RateRule[], now: number, load?: { authenticators?: boolean; record?: string }): Promise<HitResult> {
-    const loadAuth = load?.authenticators === true;
-    const recKey = load?.record ?? null;
-    const r = await this.q<{ allowed: boolean; counts: number[]; resets: string[]; auths: AuthRow[] | null; record: string | null }>(
-      `SELECT h.allowed, h.counts, h.resets,
-         CASE WHEN $7::boolean THEN (SELECT coalesce(json_agg(a ORDER BY a.created_at, a.seq), '[]'::json) FROM
-           (SELECT ${AUTH_COLS}, seq FROM ${this.s}.authenticators WHERE user_id = $1) a) END AS auths,
-         (SELECT value FROM ${this.s}.records WHERE partition = $1 AND key = $8::text AND expires_at > $6) AS record
-       FROM ${this.s}.hit($1, $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6) h`,
+  async listRecords(partition: string, prefix: string, now: number): Promise<StoredRecord[]> {
+    const r = await this.q<{ key: string; value: string; expires_at: string }>(
+      `SELECT key, value, expires_at FROM ${this.s}.records WHERE partition = $1 AND starts_with(key, $2) AND expires_at > $3 ORDER BY key COLLATE "C"`,
+      [partition, prefix, now],
+    );
+    return r.rows.map((x) => ({ key: x.key, value: x.value, expiresAt: Number(x.expires_at) }));
+  }
+
+  async hit(partition: string, rules: RateRule[], now: number, options: HitOptions = {}): Promise<HitResult> {
+    const load = options.load ?? {};
+    const r = await this.q<{
+      allowed: boolean;
+      counts: number[];
+      resets: string[];
+      consumed: boolean | null;
+      auths: AuthRow[] | null;
+      rec_value: string | null;
+      counter_counts: number[] | null;
+      counter_resets: string[] | null;
+    }>(
+      `SELECT * FROM ${this.s}.hit_consume($1, $2, $11::text[], $12::int[], $13::bigint[], $14::bigint[], $15::boolean, ${CONSUME_PARAMS},
+         $16::boolean, $17::text, $18::text[])`,
       [
         partition,
+        now,
+        ...consumeArgs(options.consume ?? {}, options.settle),
         rules.map((x) => x.key),
         rules.map((x) => x.limit),
         rules.map((x) => x.windowSeconds * 1000),
         rules.map((x) => (x.blockSeconds === undefined ? null : x.blockSeconds * 1000)),
-        now,
-        loadAuth,
-        recKey,
+        options.consume !== undefined,
+        load.authenticators === true,
+        load.record ?? null,
+        load.counters ?? null,
       ],
     );
     const row = r.rows[0]!;
     const result: HitResult = { allowed: row.allowed, counts: row.counts.map(Number), resetAt: row.resets.map(Number) };
-    if (loadAuth) result.authenticators = (row.auths ?? []).map(toRecord);
-    if (recKey !== null) result.record = row.record;
+    if (options.consume) result.consumed = row.consumed === true;
+    if (load.authenticators) result.authenticators = (row.auths ?? []).map(toRecord);
+    if (load.record !== undefined) result.record = row.rec_value;
+    if (load.counters) result.counters = (row.counter_counts ?? []).map((count, i) => ({ count, resetAt: Number(row.counter_resets![i]) }));
     return result;
   }
 
   async resetCounters(partition: string, keys: string[]): Promise<void> {
     await this.q(`DELETE FROM ${this.s}.counters WHERE partition = $1 AND key = ANY ($2::text[])`, [partition, keys]);
+  }
+
+  async purge(partition: string): Promise<void> {
+    await this.q(`SELECT ${this.s}.purge($1)`, [partition]);
+  }
+
+  /** Every user with authenticators, by user id, in pages of `batch` (keyset pagination). */
+  async *users(batch = 500): AsyncIterable<string> {
+    let after: string | undefined;
+    for (;;) {
+      const r =
+        after === undefined
+          ? await this.q<{ user_id: string }>(`SELECT DISTINCT user_id FROM ${this.s}.authenticators ORDER BY user_id LIMIT $1`, [batch])
+          : await this.q<{ user_id: string }>(`SELECT DISTINCT user_id FROM ${this.s}.authenticators WHERE user_id > $2 ORDER BY user_id LIMIT $1`, [batch, after]);
+      for (const row of r.rows) yield row.user_id;
+      if (r.rows.length < batch) return;
+      after = r.rows[r.rows.length - 1]!.user_id;
+    }
   }
 
   /** Deletes expired records and counters (run it from a timer or cron). Returns how many rows went. */

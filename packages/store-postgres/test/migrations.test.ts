@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '@twofa/testkit';
-import { migrations, postgresStore } from '../src/index.js';
+import { migrate, migrations, postgresStore } from '../src/index.js';
 
 const run = promisify(execFile);
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -90,9 +90,12 @@ describe('postgres migrations', () => {
     await expect(run(tsx, [cli, 'nope'], { env })).rejects.toMatchObject({ code: 2 });
   });
 
-  it('rejects a schema name that is not a plain identifier', () => {
-    expect(() => postgresStore({ pool, schema: 'x"; DROP TABLE y; --' })).toThrow(/Invalid schema/);
-    expect(() => postgresStore({ pool, schema: 'Upper' })).toThrow(/Invalid schema/);
+  it('rejects a schema name that is not a plain identifier, as config_invalid', async () => {
+    for (const schema of ['x"; DROP TABLE y; --', 'Upper', '', 'a'.repeat(64)]) {
+      expect(() => postgresStore({ pool, schema })).toThrow(expect.objectContaining({ code: 'config_invalid', message: expect.stringMatching(/Invalid schema/) }));
+    }
+    await expect(migrate(pool, 'no-dashes')).rejects.toMatchObject({ code: 'config_invalid' });
+    expect(() => postgresStore({ pool, schema: 'a'.repeat(63) })).not.toThrow();
   });
 
   it('a store before migrate() fails closed with a hint', async () => {
@@ -105,8 +108,8 @@ describe('postgres migrations', () => {
     await store.migrate();
     const clock = new FakeClock();
     const now = clock.now();
-    await store.putRecord('p', 'old', 'v', now + 1000);
-    await store.putRecord('p', 'live', 'v', now + 60_000);
+    await store.putRecord('p', 'old', 'v', now + 1000, now);
+    await store.putRecord('p', 'live', 'v', now + 60_000, now);
     await store.hit('p', [{ key: 'short', limit: 5, windowSeconds: 1 }, { key: 'long', limit: 5, windowSeconds: 3600 }], now);
     clock.advanceSeconds(2);
     expect(await store.prune(clock.now())).toBe(2);

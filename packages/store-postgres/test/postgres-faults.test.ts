@@ -66,10 +66,10 @@ describe('postgres store: connections killed mid-run', () => {
       { key: 'b', limit: 10_000, windowSeconds: 3600 },
     ];
     await store.hit(u, rules, now);
-    for (const c of codes) await store.putRecord(u, `rec-${c}`, 'v', now + 60_000);
+    for (const c of codes) await store.putRecord(u, `rec-${c}`, 'v', now + 60_000, now);
     const { killed, results } = await killWhileBlocked(u, ['a', 'b'], () => [
       ...Array.from({ length: 6 }, () => store.hit(u, rules, now)),
-      ...codes.slice(0, 6).map((c) => store.useRecoveryCode(u, [c], now, { drop: [`rec-${c}`] })),
+      ...codes.slice(0, 6).map((c) => store.consume(u, { recoveryCode: [c] }, now, { drop: [`rec-${c}`] })),
     ]);
     expect(killed).toBeGreaterThan(0);
     const failed = results.filter((r) => !r.ok);
@@ -84,20 +84,20 @@ describe('postgres store: connections killed mid-run', () => {
     const hitsOk = results.slice(0, 6).filter((r) => r.ok).length;
     expect(after.counts[0]! - 2).toBeGreaterThanOrEqual(hitsOk);
     const usedOk = results.slice(6).filter((r) => r.ok && r.value === true).length;
-    expect(20 - (await store.countRecoveryCodes(u))).toBe(usedOk); // a killed statement rolled back entirely
+    expect(20 - (await store.recoveryCodes(u)).remaining).toBe(usedOk); // a killed statement rolled back entirely
     // Consume and settle went together: a code is used exactly when its settle dropped the record.
     for (const c of codes) {
-      const record = await store.getRecord(u, `rec-${c}`, now);
-      expect(await store.useRecoveryCode(u, [c], now)).toBe(record !== null);
+      const { record } = await store.hit(u, [], now, { load: { record: `rec-${c}` } });
+      expect(await store.consume(u, { recoveryCode: [c] }, now)).toBe(record !== null);
     }
   });
 
   it('twofa.verify in flight fails closed, and the same code works after reconnect', async () => {
-    const twofa = createTwoFactor({ issuer: 'Faults', store, clock, encryptionKeys: ['c3'.repeat(32)], interfaces: [totp(), recoveryCodes()] });
+    const twofa = createTwoFactor({ issuer: 'Faults', store, clock, encryptionKeys: ['c3'.repeat(32)], methods: [totp(), recoveryCodes()] });
     const user = 'fault-totp';
-    const e = (await twofa.enroll(user, 'totp', { label: 'x' })) as unknown as { secret: string };
+    const e = await twofa.enroll(user, 'totp', { label: 'x' });
     const code = () => generateSync({ secret: e.secret, epoch: Math.floor(clock.now() / 1000) });
-    expect((await twofa.confirmEnrollment(user, 'totp', code())).ok).toBe(true);
+    expect((await twofa.confirmEnrollment(user, e.id, code())).ok).toBe(true);
     clock.advanceSeconds(30);
     const valid = code();
     await store.hit(user, [{ key: 'fail', limit: 100, windowSeconds: 60 }], clock.now()); // the row the blocker locks
@@ -105,7 +105,7 @@ describe('postgres store: connections killed mid-run', () => {
     expect(results[0]!.ok).toBe(false);
     expect(isTwoFactorError((results[0] as { error: unknown }).error, 'store_unavailable')).toBe(true);
     await reconnected();
-    expect(await twofa.verify(user, { method: 'totp', code: valid })).toEqual({ ok: true, method: 'totp' });
+    expect(await twofa.verify(user, { method: 'totp', code: valid })).toMatchObject({ ok: true, method: 'totp' });
   });
 
   it('an unreachable server fails closed, promptly', async () => {
@@ -117,7 +117,7 @@ describe('postgres store: connections killed mid-run', () => {
     });
     const down = postgresStore({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, schema });
     const t = Date.now();
-    await expect(down.useRecoveryCode('u', ['x'], clock.now())).rejects.toMatchObject({ code: 'store_unavailable' });
+    await expect(down.consume('u', { recoveryCode: ['x'] }, clock.now())).rejects.toMatchObject({ code: 'store_unavailable' });
     expect(Date.now() - t).toBeLessThan(3000);
     await down.close();
   });

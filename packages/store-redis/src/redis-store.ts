@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
-import { TwoFactorError, type AuthenticatorRecord, type HitResult, type RateRule, type Settle, type Store } from '@twofa/core/adapter';
+import { TwoFactorError, type AuthenticatorRecord, type Consumable, type HitOptions, type HitResult, type RateRule, type RecoveryCodesState, type Settle, type Store, type StoredRecord } from '@twofa/core/adapter';
 import * as S from './scripts.js';
 
 export interface RedisStoreOptions {
@@ -10,8 +10,6 @@ export interface RedisStoreOptions {
   url?: string;
   /** Key prefix, e.g. 'twofa:'. No braces (the partition is the hash tag). */
   prefix?: string;
-  /** How long a used TOTP step is kept, in seconds; it only has to outlive the code window. Default 1 day. */
-  stepTtlSeconds?: number;
   /** Extra real lifetime past a logical expiry before Redis drops a key. Default 60 s. */
   expirySlackSeconds?: number;
   /** How long an operation waits for a (re)connecting client before failing closed. Default 1000 ms. */
@@ -36,33 +34,84 @@ const script = (src: string): Script => ({ src, sha: createHash('sha1').update(s
 const SCRIPTS = {
   getAuth: script(S.GET_AUTH),
   saveAuth: script(S.SAVE_AUTH),
+  updateAuth: script(S.UPDATE_AUTH),
   deleteAuth: script(S.DELETE_AUTH),
-  useStep: script(S.USE_TOTP_STEP),
+  consume: script(S.CONSUME),
   setRc: script(S.SET_RECOVERY),
-  useRc: script(S.USE_RECOVERY),
-  countRc: script(S.COUNT_RECOVERY),
   putRecord: script(S.PUT_RECORD),
   takeRecord: script(S.TAKE_RECORD),
+  listRecords: script(S.LIST_RECORDS),
   hit: script(S.HIT),
   reset: script(S.RESET_COUNTERS),
+  purge: script(S.PURGE),
 };
 
 /** Partition ids become hash tags; braces and % are escaped so a tag always ends where we mean. */
 const tag = (p: string) => p.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+const untag = (t: string) => t.replace(/%(7b|7d|25)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+/** The partition's fixed keys, in the order the scripts name them KEYS[1..7]. */
+const FIXED = ['auth', 'used', 'step', 'ord', 'rc', 'recs', 'ctrs'] as const;
+
+/** One script call: keys and args pushed in the order the script reads them (see scripts.ts). */
+class Call {
+  readonly keys: string[];
+  readonly args: string[];
+  constructor(base: string, now: number, slackMs: number) {
+    this.keys = FIXED.map((k) => base + k);
+    this.args = [String(now), String(slackMs)];
+  }
+  key(k: string): this {
+    this.keys.push(k);
+    return this;
+  }
+  arg(...values: (string | number | boolean)[]): this {
+    for (const v of values) this.args.push(typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+    return this;
+  }
+}
+
+/** What 0.1 and today store per authenticator: the record without lastUsedAt and counter (they have hashes of their own). */
+type StoredAuthenticator = Omit<AuthenticatorRecord, 'method'> & { method?: string; type?: string };
+
+function pairs(flat: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) m.set(flat[i]!, flat[i + 1]!);
+  return m;
+}
+
+/** From { auth, used, step, ord } hashes: oldest first, then in the order they were added. */
+function authenticators([auth, used, step, ord]: string[][]): AuthenticatorRecord[] {
+  const lastUsed = pairs(used!);
+  const counters = pairs(step!);
+  const order = pairs(ord!);
+  const list: { a: AuthenticatorRecord; seq: number }[] = [];
+  for (const [id, json] of pairs(auth!)) {
+    // 0.1 wrote `type` where the record now says `method`.
+    const { type, method, lastUsedAt: _u, counter: _c, ...rest } = JSON.parse(json) as StoredAuthenticator;
+    const a: AuthenticatorRecord = { ...rest, method: method ?? type ?? '' };
+    if (lastUsed.has(id)) a.lastUsedAt = Number(lastUsed.get(id));
+    if (counters.has(id)) a.counter = Number(counters.get(id));
+    list.push({ a, seq: Number(order.get(id) ?? 0) }); // 0.1's records have no place: before the newer ones
+  }
+  list.sort((x, y) => x.a.createdAt - y.a.createdAt || x.seq - y.seq || (x.a.id < y.a.id ? -1 : x.a.id > y.a.id ? 1 : 0));
+  return list.map((x) => x.a);
+}
+
+const byKey = (a: StoredRecord, b: StoredRecord) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 export function redisStore(options: RedisStoreOptions): RedisStore {
   return new RedisStore(options);
 }
 
-/** A Store on Redis: one atomic Lua script (EVALSHA) per read-write operation. */
+/** A Store on Redis: one atomic Lua script (EVALSHA) per operation; plain reads are one command. */
 export class RedisStore implements Store {
   readonly name = 'redis';
   /** Round trips to Redis since creation (or the last reset), for tests and benchmarks. */
   readonly stats = { roundTrips: 0 };
   readonly client: Redis | Cluster;
+  readonly prefix: string;
   private readonly owned: boolean;
-  private readonly prefix: string;
-  private readonly stepTtlMs: number;
   private readonly slackMs: number;
   private readonly readyTimeoutMs: number;
 
@@ -81,13 +130,25 @@ export class RedisStore implements Store {
     }
     // Errors surface on the operations; an unhandled 'error' event would crash the process.
     this.client.on('error', () => {});
-    this.stepTtlMs = (options.stepTtlSeconds ?? 86_400) * 1000;
     this.slackMs = (options.expirySlackSeconds ?? 60) * 1000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 1000;
   }
 
-  private key(partition: string, suffix: string): string {
-    return `${this.prefix}{${tag(partition)}}:${suffix}`;
+  /** `<prefix>{<tag>}:`: every key of the partition starts so. */
+  private base(partition: string): string {
+    return `${this.prefix}{${tag(partition)}}:`;
+  }
+
+  private at(partition: string, now = 0): Call {
+    return new Call(this.base(partition), now, this.slackMs);
+  }
+
+  private recordKey(partition: string, key: string): string {
+    return `${this.base(partition)}rec:${key}`;
+  }
+
+  private counterKey(partition: string, key: string): string {
+    return `${this.base(partition)}ctr:${key}`;
   }
 
   private waiting: Promise<void> | undefined;
@@ -129,135 +190,166 @@ export class RedisStore implements Store {
   }
 
   /** EVALSHA; on NOSCRIPT (cache flushed, failover, new node) EVAL once, which loads it again. */
-  private async run(s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+  private async run(s: Script, c: Call): Promise<unknown> {
     return this.call(async () => {
       try {
-        return await this.client.evalsha(s.sha, keys.length, ...keys, ...args);
+        return await this.client.evalsha(s.sha, c.keys.length, ...c.keys, ...c.args);
       } catch (e) {
         if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
         this.stats.roundTrips++;
-        return await this.client.eval(s.src, keys.length, ...keys, ...args);
+        return await this.client.eval(s.src, c.keys.length, ...c.keys, ...c.args);
       }
     });
   }
 
-  private settleParts(partition: string, settle?: Settle): { keys: string[]; args: (string | number)[] } {
-    const reset = (settle?.reset ?? []).map((k) => this.key(partition, `ctr:${k}`));
-    const drop = (settle?.drop ?? []).map((k) => this.key(partition, `rec:${k}`));
-    return { keys: [...reset, ...drop], args: [reset.length, drop.length, settle?.touch ?? ''] };
+  private settle(c: Call, partition: string, settle: Settle = {}): void {
+    const reset = settle.reset ?? [];
+    const drop = settle.drop ?? [];
+    c.arg(reset.length, drop.length);
+    for (const k of reset) c.key(this.counterKey(partition, k)).arg(k);
+    for (const k of drop) c.key(this.recordKey(partition, k)).arg(k);
+    c.arg(settle.touch !== undefined, settle.touch ?? '');
   }
 
-  private static authenticators(authFlat: string[], usedFlat: string[]): AuthenticatorRecord[] {
-    const used = new Map<string, number>();
-    for (let i = 0; i + 1 < usedFlat.length; i += 2) used.set(usedFlat[i]!, Number(usedFlat[i + 1]));
-    const list: AuthenticatorRecord[] = [];
-    for (let i = 0; i + 1 < authFlat.length; i += 2) {
-      const a = JSON.parse(authFlat[i + 1]!) as AuthenticatorRecord;
-      delete a.lastUsedAt;
-      const u = used.get(a.id);
-      if (u !== undefined) a.lastUsedAt = u;
-      list.push(a);
-    }
-    return list.sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  private consumable(c: Call, partition: string, what: Consumable): void {
+    c.arg(what.record !== undefined);
+    if (what.record !== undefined) c.key(this.recordKey(partition, what.record)).arg(what.record);
+    const counter = what.counter;
+    c.arg(counter !== undefined);
+    if (counter) c.arg(counter.authenticatorId, counter.value, counter.allowZero === true);
+    c.arg(what.recoveryCode ? what.recoveryCode.length : -1, ...(what.recoveryCode ?? []));
   }
 
   async getAuthenticators(userId: string): Promise<AuthenticatorRecord[]> {
-    const [auth, used] = (await this.run(SCRIPTS.getAuth, [this.key(userId, 'auth'), this.key(userId, 'used')], [])) as [string[], string[]];
-    return RedisStore.authenticators(auth, used);
+    return authenticators((await this.run(SCRIPTS.getAuth, this.at(userId))) as string[][]);
+  }
+
+  /** The stored JSON: lastUsedAt and the counter live in hashes of their own. */
+  private static stored(record: AuthenticatorRecord): [string, number | ''] {
+    const { lastUsedAt, counter: _ignored, ...rest } = record;
+    return [JSON.stringify(rest), lastUsedAt ?? ''];
   }
 
   async saveAuthenticator(record: AuthenticatorRecord, replace: string[] = []): Promise<void> {
-    const u = record.userId;
-    const { lastUsedAt, ...rest } = record;
-    await this.run(
-      SCRIPTS.saveAuth,
-      [this.key(u, 'auth'), this.key(u, 'used'), this.key(u, 'step')],
-      [record.id, JSON.stringify(rest), lastUsedAt === undefined ? '' : lastUsedAt, ...replace],
-    );
+    await this.run(SCRIPTS.saveAuth, this.at(record.userId).arg(record.id, ...RedisStore.stored(record), ...replace));
+  }
+
+  async updateAuthenticator(record: AuthenticatorRecord, ifSecret: string): Promise<boolean> {
+    const r = await this.run(SCRIPTS.updateAuth, this.at(record.userId).arg(record.id, ...RedisStore.stored(record), ifSecret));
+    return Number(r) === 1;
   }
 
   async deleteAuthenticators(userId: string, ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const n = await this.run(SCRIPTS.deleteAuth, [this.key(userId, 'auth'), this.key(userId, 'used'), this.key(userId, 'step')], ids);
-    return Number(n);
+    return Number(await this.run(SCRIPTS.deleteAuth, this.at(userId).arg(...ids)));
   }
 
-  async useTotpStep(userId: string, authenticatorId: string, step: number, now: number, settle?: Settle): Promise<boolean> {
-    const s = this.settleParts(userId, settle);
-    const r = await this.run(
-      SCRIPTS.useStep,
-      [this.key(userId, 'auth'), this.key(userId, 'used'), this.key(userId, 'step'), ...s.keys],
-      [authenticatorId, step, now, this.stepTtlMs, ...s.args],
-    );
-    return Number(r) === 1;
+  async consume(userId: string, what: Consumable, now: number, settle?: Settle): Promise<boolean> {
+    const c = this.at(userId, now);
+    this.consumable(c, userId, what);
+    this.settle(c, userId, settle);
+    return Number(await this.run(SCRIPTS.consume, c)) === 1;
   }
 
   async setRecoveryCodes(userId: string, hashes: string[], _now?: number): Promise<void> {
-    await this.run(SCRIPTS.setRc, [this.key(userId, 'rc')], hashes);
+    await this.run(SCRIPTS.setRc, this.at(userId).arg(...hashes));
   }
 
-  async useRecoveryCode(userId: string, hashes: string[], now: number, settle?: Settle): Promise<boolean> {
-    if (hashes.length === 0) return false;
-    const s = this.settleParts(userId, settle);
-    const r = await this.run(
-      SCRIPTS.useRc,
-      [this.key(userId, 'rc'), this.key(userId, 'auth'), this.key(userId, 'used'), ...s.keys],
-      [now, ...s.args, ...hashes],
-    );
-    return Number(r) === 1;
+  async recoveryCodes(userId: string): Promise<RecoveryCodesState> {
+    const values = await this.call(() => this.client.hvals(`${this.base(userId)}rc`));
+    const used = values.filter((v) => v !== '0').map(Number);
+    return { remaining: values.length - used.length, ...(used.length ? { lastUsedAt: Math.max(...used) } : {}) };
   }
 
-  async countRecoveryCodes(userId: string): Promise<number> {
-    return Number(await this.run(SCRIPTS.countRc, [this.key(userId, 'rc')], []));
-  }
-
-  async putRecord(partition: string, key: string, value: string, expiresAt: number): Promise<void> {
-    // The store has no `now` here: clean up relative to real time, never sooner than the slack.
-    const ttl = Math.max(expiresAt - Date.now(), 0) + this.slackMs;
-    await this.run(SCRIPTS.putRecord, [this.key(partition, `rec:${key}`)], [value, expiresAt, Math.ceil(ttl)]);
-  }
-
-  async getRecord(partition: string, key: string, now: number): Promise<string | null> {
-    const [v, x] = await this.call(() => this.client.hmget(this.key(partition, `rec:${key}`), 'v', 'x'));
-    return v != null && Number(x) > now ? v : null;
+  async putRecord(partition: string, key: string, value: string, expiresAt: number, now: number): Promise<string | null> {
+    const c = this.at(partition, now).key(this.recordKey(partition, key)).arg(key, value, expiresAt);
+    const r = (await this.run(SCRIPTS.putRecord, c)) as string[];
+    return r[0] ?? null;
   }
 
   async takeRecord(partition: string, key: string, now: number, settle?: Settle): Promise<string | null> {
-    const s = this.settleParts(partition, settle);
-    const r = (await this.run(
-      SCRIPTS.takeRecord,
-      [this.key(partition, `rec:${key}`), this.key(partition, 'auth'), this.key(partition, 'used'), ...s.keys],
-      [now, ...s.args],
-    )) as string[];
-    return r.length ? r[0]! : null;
+    const c = this.at(partition, now).key(this.recordKey(partition, key)).arg(key);
+    this.settle(c, partition, settle);
+    const r = (await this.run(SCRIPTS.takeRecord, c)) as string[];
+    return r[0] ?? null;
   }
 
-  async hit(partition: string, rules: RateRule[], now: number, load?: { authenticators?: boolean; record?: string }): Promise<HitResult> {
-    const keys = [
-      this.key(partition, 'auth'),
-      this.key(partition, 'used'),
-      this.key(partition, load?.record !== undefined ? `rec:${load.record}` : 'rec'),
-      ...rules.map((r) => this.key(partition, `ctr:${r.key}`)),
-    ];
-    const args: (string | number)[] = [now, this.slackMs, load?.authenticators ? 1 : 0, load?.record !== undefined ? 1 : 0];
-    for (const r of rules) args.push(r.limit, r.windowSeconds * 1000, r.blockSeconds === undefined ? -1 : r.blockSeconds * 1000);
-    const [allowed, counts, resets, auth, used, rec] = (await this.run(SCRIPTS.hit, keys, args)) as [
-      number,
-      number[],
-      string[],
-      string[],
-      string[],
-      string[],
-    ];
+  async listRecords(partition: string, prefix: string, now: number): Promise<StoredRecord[]> {
+    const flat = (await this.run(SCRIPTS.listRecords, this.at(partition, now).arg(this.base(partition), prefix))) as string[];
+    const out: StoredRecord[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) out.push({ key: flat[i]!, value: flat[i + 1]!, expiresAt: Number(flat[i + 2]) });
+    return out.sort(byKey);
+  }
+
+  async hit(partition: string, rules: RateRule[], now: number, options: HitOptions = {}): Promise<HitResult> {
+    const c = this.at(partition, now).arg(rules.length);
+    for (const r of rules) {
+      c.key(this.counterKey(partition, r.key)).arg(r.key, r.limit, r.windowSeconds * 1000, r.blockSeconds === undefined ? -1 : r.blockSeconds * 1000);
+    }
+    c.arg(options.consume !== undefined);
+    if (options.consume) {
+      this.consumable(c, partition, options.consume);
+      this.settle(c, partition, options.settle);
+    }
+    const load = options.load ?? {};
+    c.arg(load.authenticators === true, load.record !== undefined);
+    if (load.record !== undefined) c.key(this.recordKey(partition, load.record));
+    const counters = load.counters ?? [];
+    c.arg(counters.length);
+    for (const k of counters) c.key(this.counterKey(partition, k));
+
+    const [allowed, counts, resets, consumed, auth, rec, ctr] = (await this.run(SCRIPTS.hit, c)) as [number, number[], string[], number, string[][], string[], string[]];
     const result: HitResult = { allowed: allowed === 1, counts: counts.map(Number), resetAt: resets.map(Number) };
-    if (load?.authenticators) result.authenticators = RedisStore.authenticators(auth, used);
-    if (load?.record !== undefined) result.record = rec.length ? rec[0]! : null;
+    if (options.consume) result.consumed = consumed === 1;
+    if (load.authenticators) result.authenticators = authenticators(auth);
+    if (load.record !== undefined) result.record = rec[0] ?? null;
+    if (load.counters) result.counters = counters.map((_, i) => ({ count: Number(ctr[2 * i]), resetAt: Number(ctr[2 * i + 1]) }));
     return result;
   }
 
   async resetCounters(partition: string, keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.run(SCRIPTS.reset, keys.map((k) => this.key(partition, `ctr:${k}`)), []);
+    const c = this.at(partition).arg(keys.length);
+    for (const k of keys) c.key(this.counterKey(partition, k)).arg(k);
+    await this.run(SCRIPTS.reset, c);
+  }
+
+  async purge(partition: string): Promise<void> {
+    await this.run(SCRIPTS.purge, this.at(partition).arg(this.base(partition)));
+  }
+
+  /**
+   * Every user with authenticators: SCAN MATCH over the `auth` hashes, on every master of a
+   * Cluster. Each id once (a SCAN may return a key twice, so the ids seen are remembered).
+   */
+  async *users(): AsyncIterable<string> {
+    const pattern = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}{*}:auth`;
+    const seen = new Set<string>();
+    for (const node of this.masters()) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.call(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', 500));
+        cursor = next;
+        for (const k of keys) {
+          const id = this.userOf(k);
+          if (id === undefined || seen.has(id)) continue;
+          seen.add(id);
+          yield id;
+        }
+      } while (cursor !== '0');
+    }
+  }
+
+  /** The partition of `<prefix>{<tag>}:auth`; undefined for another key the pattern matched (a record named `x}:auth`). */
+  private userOf(key: string): string | undefined {
+    const inner = key.slice(this.prefix.length + 1);
+    const close = inner.indexOf('}');
+    return close >= 0 && inner.slice(close) === '}:auth' ? untag(inner.slice(0, close)) : undefined;
+  }
+
+  private masters(): Redis[] {
+    const c = this.client as Redis & Partial<Pick<Cluster, 'nodes'>>;
+    return typeof c.nodes === 'function' && 'isCluster' in c && c.isCluster ? c.nodes('master') : [c as Redis];
   }
 
   /** One PING through the store (waits for the connection, counts a round trip); the bare round trip benchmarks compare to. */
@@ -267,9 +359,7 @@ export class RedisStore implements Store {
 
   /** Loads every script on every (master) node, so the first operations do not pay for NOSCRIPT. */
   async loadScripts(): Promise<void> {
-    const c = this.client as Redis & Partial<Pick<Cluster, 'nodes'>>;
-    const nodes = typeof c.nodes === 'function' && 'isCluster' in c && c.isCluster ? c.nodes('master') : [c as Redis];
-    await this.call(() => Promise.all(nodes.map((n) => Promise.all(Object.values(SCRIPTS).map((s) => n.script('LOAD', s.src))))));
+    await this.call(() => Promise.all(this.masters().map((n) => Promise.all(Object.values(SCRIPTS).map((s) => n.script('LOAD', s.src))))));
   }
 
   async close(): Promise<void> {

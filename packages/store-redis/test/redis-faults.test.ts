@@ -31,16 +31,16 @@ describe('redis store: server crash and restart', () => {
       { key: 'a', limit: 10_000, windowSeconds: 3600 },
       { key: 'b', limit: 10_000, windowSeconds: 3600 },
     ];
-    const twofa = createTwoFactor({ issuer: 'Faults', store, clock, encryptionKeys: ['b2'.repeat(32)], interfaces: [totp(), recoveryCodes()] });
-    const e = (await twofa.enroll('crash-totp', 'totp', { label: 'x' })) as unknown as { secret: string };
+    const twofa = createTwoFactor({ issuer: 'Faults', store, clock, encryptionKeys: ['b2'.repeat(32)], methods: [totp(), recoveryCodes()] });
+    const e = await twofa.enroll('crash-totp', 'totp', { label: 'x' });
     const code = () => generateSync({ secret: e.secret, epoch: Math.floor(clock.now() / 1000) });
-    expect((await twofa.confirmEnrollment('crash-totp', 'totp', code())).ok).toBe(true);
+    expect((await twofa.confirmEnrollment('crash-totp', e.id, code())).ok).toBe(true);
 
     let next = 0;
     const batch = () =>
       Array.from({ length: 10 }, () => {
         const c = codes[next++]!;
-        return [settled(store.hit(u, rules, now)), settled(store.useRecoveryCode(u, [c], now).then((ok) => ({ ok, c })))] as const;
+        return [settled(store.hit(u, rules, now)), settled(store.consume(u, { recoveryCode: [c] }, now).then((ok) => ({ ok, c })))] as const;
       });
     const first = batch();
     await Promise.all(first.flat());
@@ -78,7 +78,7 @@ describe('redis store: server crash and restart', () => {
     expect(store.stats.roundTrips - trips).toBe(1);
 
     // Back: the same code now works (it was never consumed during the outage).
-    expect(await twofa.verify('crash-totp', { method: 'totp', code: validCode })).toEqual({ ok: true, method: 'totp' });
+    expect(await twofa.verify('crash-totp', { method: 'totp', code: validCode })).toMatchObject({ ok: true, method: 'totp' });
 
     // All or nothing: both counters moved together, by at least every acknowledged hit.
     const all = [...first, ...inFlight, ...during];
@@ -93,8 +93,8 @@ describe('redis store: server crash and restart', () => {
     const uses = await Promise.all(all.map(([, r]) => r));
     const used = uses.flatMap((r) => (r.ok && r.value.ok ? [r.value.c] : []));
     expect(used.length).toBeGreaterThanOrEqual(10);
-    for (const c of used) expect(await store.useRecoveryCode(u, [c], now)).toBe(false);
-    const remaining = await store.countRecoveryCodes(u);
+    for (const c of used) expect(await store.consume(u, { recoveryCode: [c] }, now)).toBe(false);
+    const { remaining } = await store.recoveryCodes(u);
     expect(60 - remaining).toBeGreaterThanOrEqual(used.length);
     expect(60 - remaining).toBeLessThanOrEqual(30); // only 30 distinct codes were ever submitted
   });
@@ -102,7 +102,7 @@ describe('redis store: server crash and restart', () => {
   it('an unreachable server fails closed, promptly', async () => {
     const down = redisStore({ url: `redis://127.0.0.1:${await freeRedisPort()}`, readyTimeoutMs: 500 });
     const t = Date.now();
-    await expect(down.useRecoveryCode('u', ['x'], clock.now())).rejects.toMatchObject({ code: 'store_unavailable' });
+    await expect(down.consume('u', { recoveryCode: ['x'] }, clock.now())).rejects.toMatchObject({ code: 'store_unavailable' });
     await expect(down.hit('u', [{ key: 'k', limit: 1, windowSeconds: 1 }], clock.now())).rejects.toMatchObject({ code: 'store_unavailable' });
     expect(Date.now() - t).toBeLessThan(3000);
     await down.close();
