@@ -308,11 +308,12 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
   }
 
   /** Writes a stale secret again (newest key, bound format) after a successful use. */
-  async function refresh(opened: Opened | undefined): Promise<void> {
+  async function refresh(opened: Opened | undefined, now: number): Promise<void> {
     if (!opened?.stale) return;
     const { record, config } = opened.auth;
     const secret = sealer.sealConfig(record.userId, record.id, config);
-    await store.updateAuthenticator({ ...record, secret }, record.secret).catch((e) => logger.warn(`twofa: re-encrypting an authenticator failed: ${String((e as Error).message)}`));
+    // The record was read before the use that just succeeded: carry its lastUsedAt forward.
+    await store.updateAuthenticator({ ...record, secret, lastUsedAt: now }, record.secret).catch((e) => logger.warn(`twofa: re-encrypting an authenticator failed: ${String((e as Error).message)}`));
   }
 
   async function readState(userId: string, now: number): Promise<{ list: AuthenticatorRecord[]; lock: (role: 'primary' | 'backup') => LockState }> {
@@ -612,7 +613,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       const result = await m.check(context(userId, now, { settle, ...(chKey ? { challengeKey: chKey } : {}) }, m), opened.map((x) => x.auth), answer, challenge?.state);
       if (result.outcome === 'approved') {
         outcomes.succeeded({ userId, method: m.id, authenticatorId: result.authenticatorId, purpose: 'challenge', rules, gate, now });
-        await refresh(opened.find((x) => x.auth.record.id === result.authenticatorId));
+        await refresh(opened.find((x) => x.auth.record.id === result.authenticatorId), now);
         return {
           ok: true,
           method: m.id,

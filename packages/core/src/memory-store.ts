@@ -86,7 +86,9 @@ export class MemoryStore implements Store {
     const current = p?.authenticators.get(record.id);
     if (!p || !current || current.secret !== ifSecret) return false;
     const { counter: _ignored, ...rest } = record;
-    p.authenticators.set(record.id, copy(rest));
+    // A writer that read before a use must not move lastUsedAt back.
+    const lastUsedAt = Math.max(rest.lastUsedAt ?? 0, current.lastUsedAt ?? 0);
+    p.authenticators.set(record.id, copy(lastUsedAt ? { ...rest, lastUsedAt } : rest));
     return true;
   }
 

@@ -138,7 +138,8 @@ export interface Store {
   /**
    * Replace a stored authenticator only if its secret is still `ifSecret` (compare and
    * set): activating an enrollment or re-encrypting a secret must not bring back a record
-   * that was removed or replaced meanwhile. Returns whether it was written.
+   * that was removed or replaced meanwhile. `lastUsedAt` never moves back (a writer may have
+   * read the record before a use). Returns whether it was written.
    */
   updateAuthenticator(record: AuthenticatorRecord, ifSecret: string): Promise<boolean>;
   /** Delete authenticators (and their counters). Returns how many existed. */

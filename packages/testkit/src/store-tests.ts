@@ -109,6 +109,10 @@ export function runStoreTests<S extends Store>(
         expect(await store.updateAuthenticator(active, a.secret)).toBe(true);
         expect(await store.updateAuthenticator({ ...active, name: 'again' }, a.secret)).toBe(false); // the secret moved on
         expect(await store.getAuthenticators(u)).toEqual([{ ...active, counter: 3 }]);
+        // A writer that read before a use does not move lastUsedAt back.
+        expect(await store.consume(u, {}, t0 + 50, { touch: 'k' })).toBe(true);
+        expect(await store.updateAuthenticator({ ...active, name: 'stale read', lastUsedAt: t0 + 1 }, active.secret)).toBe(true);
+        expect((await store.getAuthenticators(u))[0]).toMatchObject({ name: 'stale read', lastUsedAt: t0 + 50 });
         await store.deleteAuthenticators(u, ['k']);
         expect(await store.updateAuthenticator(active, active.secret)).toBe(false); // a removed record stays removed
         expect(await store.getAuthenticators(u)).toEqual([]);
