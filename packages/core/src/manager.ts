@@ -151,6 +151,16 @@ export interface TwoFactor<M extends readonly AnyMethod[] = BuiltInMethods> exte
   /** Removes one authenticator; removing the last primary one removes the backups too. */
   remove(userId: string, authenticatorId: string): Promise<{ removed: string[] }>;
   regenerateRecoveryCodes(userId: string): Promise<string[]>;
+  /**
+   * Takes over an authenticator enrolled with another library, active at once: a TOTP
+   * secret (`data: { secret, algorithm?, digits?, period?, label? }`, and `lastUsedStep`
+   * so a code already used there is refused here), or recovery codes (`method:
+   * 'recovery'`, `data: { codes }`). See docs/migrating.md.
+   */
+  importAuthenticator(
+    userId: string,
+    input: { method: string; data: unknown; name?: string; lastUsedStep?: number; createdAt?: number },
+  ): Promise<{ authenticatorId: string }>;
   /** Ends a lockout or suspension (e.g. after support checked who the user is). */
   unlock(userId: string): Promise<void>;
   /** Writes the user's secrets again with the newest key and the bound format. */
@@ -667,6 +677,43 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
         throw new TwoFactorError('backup_only', { message: 'Enroll a primary method before recovery codes.' });
       }
       return (await ensureBackup(userId, now, list)) ?? backup.provision(context(userId, now));
+    },
+
+    async importAuthenticator(userId, input) {
+      assertUserId(userId);
+      const i = optionsObject(input, 'importAuthenticator input');
+      assertMethodId(i.method);
+      const m = method(i.method);
+      if (!m.adopt) throw new TwoFactorError('invalid_input', { message: `The ${m.id} method cannot import authenticators.` });
+      if (i.name !== undefined) assertText(i.name, 'name', 64);
+      const last = i.lastUsedStep;
+      if (last !== undefined && (typeof last !== 'number' || !Number.isSafeInteger(last) || last < 0)) throw new TwoFactorError('invalid_input', { message: 'lastUsedStep must be a non-negative integer.' });
+      const now = clock.now();
+      const created = i.createdAt ?? now;
+      if (typeof created !== 'number' || !Number.isFinite(created) || created > now) throw new TwoFactorError('invalid_input', { message: 'createdAt must be a time in the past, epoch ms.' });
+      const list = await store.getAuthenticators(userId);
+      const mine = activeOf(list, m.id);
+      if (m.role === 'primary' && mine.length >= m.maxPerUser) throw new TwoFactorError('authenticator_limit');
+      const adopted = await m.adopt(context(userId, now, {}, m), i.data);
+      // A backup is one set per user: importing codes replaces the set and keeps its record.
+      const set = m.role === 'backup' ? mine[0] : undefined;
+      const id = set?.id ?? randomId(random);
+      if (!set) {
+        await store.saveAuthenticator({
+          userId,
+          id,
+          method: m.id,
+          status: 'active',
+          ...(i.name !== undefined ? { name: i.name } : {}),
+          secret: sealer.sealConfig(userId, id, adopted.config),
+          ...(adopted.display ? { display: adopted.display } : {}),
+          createdAt: created,
+          confirmedAt: now,
+        });
+        if (last !== undefined) await store.consume(userId, { counter: { authenticatorId: id, value: last } }, now);
+        events.emit('authenticator.enrolled', { userId, method: m.id, authenticatorId: id, at: now });
+      }
+      return { authenticatorId: id };
     },
 
     async unlock(userId) {

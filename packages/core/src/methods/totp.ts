@@ -129,6 +129,23 @@ export function totp(options?: TotpOptions): TotpMethod {
       return { config, display: { label }, output: { secret, uri, qrSvg }, ttlSeconds: enrollTtlSeconds };
     },
 
+    async adopt(_ctx, data) {
+      const d = optionsObject(data as Record<string, unknown> | undefined, 'totp import data');
+      const secret = typeof d.secret === 'string' ? d.secret.replace(/[\s=]/g, '').toUpperCase() : '';
+      // Base32 of at least 80 bits (16 characters): what apps and other libraries write.
+      if (!/^[A-Z2-7]{16,128}$/.test(secret)) throw new TwoFactorError('invalid_input', { message: 'secret must be base32, at least 16 characters.' });
+      const alg = d.algorithm ?? 'sha1';
+      const dig = d.digits ?? 6;
+      const per = d.period ?? 30;
+      if (alg !== 'sha1' && alg !== 'sha256' && alg !== 'sha512') throw new TwoFactorError('invalid_input', { message: 'algorithm must be sha1, sha256 or sha512.' });
+      if (dig !== 6 && dig !== 8) throw new TwoFactorError('invalid_input', { message: 'digits must be 6 or 8.' });
+      if (!int(per, 15, 300)) throw new TwoFactorError('invalid_input', { message: 'period must be 15–300 seconds.' });
+      const label = d.label;
+      if (label !== undefined) assertText(label, 'label', 200);
+      const config: TotpConfig = { secret, algorithm: alg as TotpConfig['algorithm'], digits: dig as 6 | 8, period: per as number };
+      return { config, ...(label !== undefined ? { display: { label: label as string } } : {}) };
+    },
+
     async confirm(ctx, pending, code): Promise<CheckOutcome> {
       return (await consume(ctx, [pending], code)).outcome;
     },

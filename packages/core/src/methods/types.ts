@@ -156,6 +156,12 @@ export interface Method<Id extends string = string, Input = Record<string, unkno
   confirm?(ctx: MethodContext, pending: OpenAuthenticator, answer: unknown): Promise<CheckOutcome | Confirmed>;
   /** Backup methods: makes the user's set (replacing any) and returns what to show once. */
   provision?(ctx: MethodContext): Promise<string[]>;
+  /**
+   * Takes over an authenticator enrolled elsewhere (another library's TOTP secret, its
+   * recovery codes): validates `data` and returns the config to keep. Throws
+   * TwoFactorError('invalid_input') on bad data. A backup method stores its codes here.
+   */
+  adopt?(ctx: MethodContext, data: unknown): Promise<{ config: Record<string, unknown>; display?: Record<string, string> }>;
   /** Non-secret state for `methods()`, e.g. recovery codes left. */
   describe?(ctx: MethodContext, authenticator: AuthenticatorRecord): Promise<{ remaining?: number; lastUsedAt?: number }>;
 
