@@ -272,7 +272,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
     settle?: Settle;
     /** The open challenge's record, used up by ctx.consume. */
     challengeKey?: string;
-    replacePrevious?: () => Promise<void>;
+    replacePrevious?: () => Promise<number | undefined>;
   }
 
   function context(userId: string, now: number, extra: ContextExtras = {}, method?: AnyMethod): MethodContext {
@@ -299,16 +299,12 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
     };
   }
 
-  /** Runs `fn` at most once: what a method calls before sending, or the manager after it. */
-  function once(fn: () => Promise<void>): { run: () => Promise<void>; done: () => boolean } {
-    let started = false;
+  /** Runs `fn` at most once (what a method calls before sending, or the manager after it); later calls get its answer. */
+  function once<T>(fn: () => Promise<T>): { run: () => Promise<T>; done: () => boolean } {
+    let result: Promise<T> | undefined;
     return {
-      run: async () => {
-        if (started) return;
-        started = true;
-        await fn();
-      },
-      done: () => started,
+      run: () => (result ??= fn()),
+      done: () => result !== undefined,
     };
   }
 
@@ -381,7 +377,12 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       // One pending enrollment per method: a new one replaces it (and cancels its code).
       const stale = list.filter((a) => a.method === m.id && a.status === 'pending');
       const previous = once(async () => {
-        for (const o of openAll(stale)) await abandonQuietly(m, userId, now, o.auth.config);
+        let until: number | undefined;
+        for (const o of openAll(stale)) {
+          await abandonQuietly(m, userId, now, o.auth.config);
+          if (o.exp !== undefined && o.exp > now) until = Math.max(until ?? 0, o.exp);
+        }
+        return until;
       });
       const existing = openAll(activeOf(list, m.id)).map((o) => o.auth);
       const start = await m.enroll(context(userId, now, { replacePrevious: previous.run }, m), given, existing);
@@ -533,6 +534,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
         const prev = await store.takeRecord(userId, chKey, now);
         const value = prev ? tryOpenChallenge(userId, prev) : undefined;
         if (value) await abandonQuietly(m, userId, now, value.state);
+        return value?.expiresAt;
       });
       const start = await m.challenge(context(userId, now, { replacePrevious: previous.run }, m), opened.map((x) => x.auth), { ...(o.channel !== undefined ? { channel: o.channel } : {}), ...(o.locale !== undefined ? { locale: o.locale } : {}) });
       const id = `${m.id}.${randomId(random)}`;

@@ -80,7 +80,7 @@ export function delivery(name: string, verifier: Verifier | undefined, offered: 
       const v = need();
       const cooldown = `${name}:${purpose}`;
       await ctx.guardSend(to, cooldown);
-      await ctx.replacePrevious();
+      const replacedUntil = await ctx.replacePrevious();
       const order = [first, ...channels.filter((c) => c !== first)];
       let last: unknown;
       for (const channel of order) {
@@ -93,6 +93,16 @@ export function delivery(name: string, verifier: Verifier | undefined, offered: 
       }
       // No code went out: a retry must not wait out a cooldown for a message that never came.
       await ctx.releaseCooldown(to, cooldown).catch(() => undefined);
+      // A provider's own send limit says no time; the verification it still counts ends when the one replaced would have.
+      if (isTwoFactorError(last, 'send_limit') && last.retryAt === undefined && replacedUntil !== undefined) {
+        throw new TwoFactorError('send_limit', {
+          message: last.message,
+          retryAt: replacedUntil,
+          ...(last.provider !== undefined ? { provider: last.provider } : {}),
+          ...(last.providerCode !== undefined ? { providerCode: last.providerCode } : {}),
+          cause: last,
+        });
+      }
       throw last;
     },
 

@@ -50,9 +50,11 @@ export interface MethodContext {
    * Ends what this call replaces (the method's open challenge, or its pending enrollment),
    * cancelling a provider verification through `abandon`. Call it after your own checks
    * and before you send, so a provider that allows one open verification per destination
-   * (Vonage) takes the new one. The manager calls it after you if you did not.
+   * (Vonage) takes the new one. The manager calls it after you if you did not. Resolves to
+   * when the replaced one would have expired, if there was one: a provider that still
+   * refuses with `send_limit` and no time of its own is likely waiting for that.
    */
-  replacePrevious(): Promise<void>;
+  replacePrevious(): Promise<number | undefined>;
 }
 
 /** An authenticator with its config decrypted. */
