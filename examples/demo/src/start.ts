@@ -2,6 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { systemClock, type Clock, type TwoFactor } from '@twofa/core';
 import { createApp } from './app.js';
 import { loadConfig, type DemoConfig } from './config.js';
+import { Lockouts } from './lockout.js';
 import type { Outbox } from './outbox.js';
 import { Sessions } from './session.js';
 import { buildTwoFactor } from './twofa.js';
@@ -38,12 +39,16 @@ export async function startDemo(options: StartOptions = {}): Promise<RunningDemo
   const built = await buildTwoFactor(config, clock, { ...(options.consoleWrite ? { consoleWrite: options.consoleWrite } : {}), warn: log });
   const outbox = config.production ? undefined : built.outbox;
   const sessions = new Sessions({ secure: config.secureCookies, clock });
+  const lockouts = new Lockouts(clock);
   const app = createApp(
-    { twofa: built.twofa, users: new Users(), loginThrottle: new LoginThrottle(clock), sessions, clock, secureCookies: config.secureCookies, log, ...(outbox ? { outbox } : {}) },
+    { twofa: built.twofa, users: new Users(), loginThrottle: new LoginThrottle(clock), lockouts, sessions, clock, secureCookies: config.secureCookies, log, ...(outbox ? { outbox } : {}) },
     built.channels,
   );
   // Events carry no codes or numbers, so they are safe to log.
-  built.twofa.on('user.locked', (e) => log(`user locked user=${e.userId} until=${new Date(e.until).toISOString()}`));
+  built.twofa.on('user.locked', (e) => {
+    lockouts.note(e.userId, e.until);
+    log(`user locked user=${e.userId} until=${new Date(e.until).toISOString()}`);
+  });
   built.twofa.on('verification.sent', (e) => log(`code sent user=${e.userId} channel=${e.channel ?? '-'} to=${e.destination ?? '-'}`));
 
   const server = app.listen(config.port, config.host);
