@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Clock, TwoFactor } from '@twofa/core';
+import type { DevicesApi } from './devices.js';
 import type { Lockouts } from './lockout.js';
 import type { Outbox } from './outbox.js';
 import type { Sessions } from './session.js';
@@ -12,6 +13,8 @@ import type { SafeHtml } from './views/html.js';
 /** Everything the routes share. Built once in app.ts. */
 export interface AppDeps {
   twofa: TwoFactor;
+  /** Remembered devices: core's API once it lands, an adapter until then (devices.ts). */
+  devices: DevicesApi;
   users: Users;
   loginThrottle: LoginThrottle;
   lockouts: Lockouts;

@@ -49,6 +49,7 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
   const email = `pages-${size}@example.com`;
   const password = 'a long enough password';
   const seen: string[] = [];
+  let secret = '';
 
   beforeAll(async () => {
     url = h.demo.url;
@@ -107,7 +108,7 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
     await check('security-empty');
     await page.click('button:has-text("Set up authenticator app")');
     await check('totp-setup', 'totp-code');
-    const secret = await totpKey(page);
+    secret = await totpKey(page);
     await page.fill('#totp-code', await totpNow(secret, h.clock));
     await page.click('button:has-text("Turn on")');
     await page.waitForSelector('#new-recovery-codes');
@@ -130,9 +131,25 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
     await check('outbox');
   });
 
-  it('the challenge: authenticator app, phone with the resend cooldown, recovery code, locked', async () => {
+  it('a remembered browser: the login that skipped the code says so; the devices list', async () => {
     await page.goto(`${url}/`);
     await check('home-signed-in');
+    await logOut(page, url);
+    await logIn(page, url, email, password);
+    h.clock.advance(30_000);
+    await submitCode(page, await totpNow(secret, h.clock), true);
+    await logOut(page, url);
+    await logIn(page, url, email, password);
+    await page.waitForSelector('text=Signed in without a code');
+    await check('home-remembered');
+    await page.goto(`${url}/security`);
+    await page.waitForSelector('#devices li.device');
+    await check('security-devices');
+    await page.click('button:has-text("Forget all devices")');
+    await page.waitForSelector('text=1 device forgotten');
+  });
+
+  it('the challenge: authenticator app, phone with the resend cooldown, recovery code, locked', async () => {
     await logOut(page, url);
     await logIn(page, url, email, password);
     await check('challenge-totp', 'code');

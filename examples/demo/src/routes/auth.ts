@@ -1,9 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { field, page, type AppDeps } from '../deps.js';
-import { isRemembered } from '../remember.js';
+import { rememberedDevice } from '../remember.js';
+import type { Flash } from '../session.js';
 import { homeView, loginView, signupView } from '../views/auth.js';
 import { METHOD_NAMES } from '../views/challenge.js';
-import { inWords } from '../views/time.js';
+import { day, inWords } from '../views/time.js';
 
 /** The user's active methods, in the order the challenge page offers them. */
 export async function activeMethods(deps: AppDeps, userId: string): Promise<string[]> {
@@ -19,8 +20,8 @@ export async function activeMethods(deps: AppDeps, userId: string): Promise<stri
  * Both factors are done: a fresh session id for the signed-in user. A second factor just
  * verified counts as re-authentication for the next 5 minutes (adding a method, say).
  */
-export function completeLogin(deps: AppDeps, req: Request, res: Response, userId: string, opts: { secondFactor?: boolean } = {}): void {
-  deps.sessions.regenerate(req, res, { userId, ...(opts.secondFactor ? { reauthAt: deps.clock.now() } : {}) });
+export function completeLogin(deps: AppDeps, req: Request, res: Response, userId: string, opts: { secondFactor?: boolean; flash?: Flash } = {}): void {
+  deps.sessions.regenerate(req, res, { userId, ...(opts.secondFactor ? { reauthAt: deps.clock.now() } : {}), ...(opts.flash ? { flash: opts.flash } : {}) });
   deps.log(`login ok user=${userId}`);
   res.redirect(303, '/');
 }
@@ -73,7 +74,14 @@ export function authRoutes(deps: AppDeps): Router {
     }
     deps.loginThrottle.reset(key);
     const methods = await activeMethods(deps, user.id);
-    if (methods.length === 0 || (await isRemembered(deps, req, user.id))) return completeLogin(deps, req, res, user.id);
+    if (methods.length === 0) return completeLogin(deps, req, res, user.id);
+    const device = await rememberedDevice(deps, req, user.id);
+    if (device) {
+      // Say so: a person should know why no code was asked for, and where to undo it.
+      const text = `Signed in without a code: this browser was remembered on ${day(device.createdAt)}. You can forget it in Security settings.`;
+      deps.log(`login ok without a code (remembered device) user=${user.id}`);
+      return completeLogin(deps, req, res, user.id, { flash: { kind: 'ok', text } });
+    }
     // Password accepted; the second step is due. The user is not signed in yet.
     deps.sessions.regenerate(req, res, { pending: { userId: user.id, since: deps.clock.now() } });
     res.redirect(303, '/challenge');

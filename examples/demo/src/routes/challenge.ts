@@ -94,7 +94,7 @@ export function challengeRoutes(deps: AppDeps, phoneChannels: readonly string[])
       }
       sentTo.delete(userId);
       deps.lockouts.clear(userId);
-      if (field(req, 'remember') === '1') await rememberDevice(deps, res, userId);
+      if (field(req, 'remember') === '1') await rememberDevice(deps, req, res, userId);
       completeLogin(deps, req, res, userId, { secondFactor: true });
     } catch (e) {
       deps.log(`2fa error user=${userId} method=${method} code=${(e as { code?: string }).code ?? 'unknown'}`);

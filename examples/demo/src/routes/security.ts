@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { currentUser, field, page, requireUser, type AppDeps } from '../deps.js';
 import { describeError, describeFailure } from '../messages.js';
+import { forgetThisDevice, thisDeviceId } from '../remember.js';
 import { fieldError, recentlyReauthenticated, redirectWith } from '../session.js';
 import { ISSUER } from '../twofa.js';
 import { METHOD_NAMES } from '../views/challenge.js';
@@ -58,9 +59,25 @@ export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]):
     const methods = await deps.twofa.methods(user.id);
     const setup = { ...(data.totpSetup ? { totpSetup: data.totpSetup } : {}), ...(data.phoneSetup ? { phoneSetup: data.phoneSetup } : {}) };
     const error = fieldError(req);
+    const thisDevice = thisDeviceId(deps, req);
     page(deps, req, res, 'Security settings', securityView({
       csrf: data.csrf, email: user.email, methods, setup, phoneChannels, reauth: await reauthDue(req, res), ...(error ? { error } : {}),
+      devices: await deps.devices.devices(user.id), ...(thisDevice ? { thisDevice } : {}),
     }));
+  });
+
+  // Forgetting a device takes access away, so it needs no password.
+  r.post('/security/devices/forget', async (req, res) => {
+    const id = field(req, 'id').slice(0, 64);
+    const forgotten = id !== '' && (await deps.devices.forgetDevice(currentUser(res).id, id));
+    if (forgotten && id === thisDeviceId(deps, req)) forgetThisDevice(deps, res);
+    redirectWith(req, res, TO_SECURITY, 'ok', forgotten ? 'Device forgotten: it will be asked for a code at the next sign-in.' : 'That device was already forgotten.');
+  });
+
+  r.post('/security/devices/forget-all', async (req, res) => {
+    const n = await deps.devices.forgetDevices(currentUser(res).id);
+    forgetThisDevice(deps, res);
+    redirectWith(req, res, TO_SECURITY, 'ok', `${n === 1 ? '1 device' : `${n} devices`} forgotten: every browser will be asked for a code at the next sign-in.`);
   });
 
   // New recovery codes, shown once: a reload finds them gone.

@@ -1,7 +1,9 @@
+import type { RememberedDevice } from '../devices.js';
 import type { FieldError, SessionData } from '../session.js';
 import { formState, input, passwordConfirm, type FormState } from './form.js';
 import { html, trusted, type SafeHtml } from './html.js';
 import { csrfField } from './layout.js';
+import { day } from './time.js';
 
 /** The fields of twofa.methods() this page shows. */
 export interface MethodRow {
@@ -24,9 +26,11 @@ export interface SecurityViewModel {
   reauth: boolean;
   /** An error from the last form, shown at its input. */
   error?: FieldError;
+  /** Remembered browsers, newest first, and which one this is. */
+  devices: RememberedDevice[];
+  thisDevice?: string;
 }
 
-const day = (t?: number) => (t === undefined ? 'never' : new Date(t).toISOString().slice(0, 10));
 
 /** "JBSW Y3DP EHPK 3PXP": a key typed by hand is easier to read in groups of four. */
 export const groupsOfFour = (key: string) => key.match(/.{1,4}/g)?.join(' ') ?? key;
@@ -37,7 +41,21 @@ export function securityView(m: SecurityViewModel): SafeHtml {
   const state = formState(m.error, m.setup.totpSetup ? firstField(m, 'totp-confirm', 'totp-code') : m.setup.phoneSetup ? firstField(m, 'phone-confirm', 'phone-code') : undefined);
   return html`<section id="totp"><h2>Authenticator app</h2>${totpPart(m, row('totp'), state)}</section>
 ${row('phone') ? html`<section id="phone"><h2>Phone</h2>${phonePart(m, row('phone')!, state)}</section>` : ''}
-${row('recovery') ? html`<section id="recovery"><h2>Recovery codes</h2>${recoveryPart(m, row('recovery')!, state)}</section>` : ''}`;
+${row('recovery') ? html`<section id="recovery"><h2>Recovery codes</h2>${recoveryPart(m, row('recovery')!, state)}</section>` : ''}
+<section id="devices"><h2>Remembered devices</h2>${devicesPart(m)}</section>`;
+}
+
+function devicesPart(m: SecurityViewModel): SafeHtml {
+  if (m.devices.length === 0) {
+    return html`<p>No browser is remembered. Tick "Remember this device" when you sign in with a code, and that
+browser skips the code for 30 days.</p>`;
+  }
+  return html`<p>These browsers sign in with your password alone until the date shown, or until your
+two-step settings change.</p>
+<ul class="devices">${m.devices.map((d) => html`<li class="device"><span><strong>${d.name ?? 'A browser'}</strong>${d.id === m.thisDevice ? html` (this browser)` : ''}<br>
+<span class="muted">Remembered ${day(d.createdAt)}, last used ${day(d.lastUsedAt)}, until ${day(d.expiresAt)}.</span></span>
+<form method="post" action="/security/devices/forget">${csrfField(m.csrf)}<input type="hidden" name="id" value="${d.id}"><button class="secondary" aria-label="Forget ${d.name ?? 'this browser'}, remembered ${day(d.createdAt)}">Forget</button></form></li>`)}</ul>
+<form method="post" action="/security/devices/forget-all">${csrfField(m.csrf)}<button class="secondary">Forget all devices</button></form>`;
 }
 
 /** A form's first input: its password when re-authentication is due, else `otherwise`. */
