@@ -42,7 +42,7 @@ export function securityView(m: SecurityViewModel): SafeHtml {
   return html`<section id="totp"><h2>Authenticator app</h2>${totpPart(m, row('totp'), state)}</section>
 ${row('phone') ? html`<section id="phone"><h2>Phone</h2>${phonePart(m, row('phone')!, state)}</section>` : ''}
 ${row('recovery') ? html`<section id="recovery"><h2>Recovery codes</h2>${recoveryPart(m, row('recovery')!, state)}</section>` : ''}
-<section id="devices"><h2>Remembered devices</h2>${devicesPart(m)}</section>`;
+${m.devices.length || m.methods.some((r) => r.status === 'active') ? html`<section id="devices"><h2>Remembered devices</h2>${devicesPart(m)}</section>` : ''}`;
 }
 
 function devicesPart(m: SecurityViewModel): SafeHtml {
