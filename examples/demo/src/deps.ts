@@ -13,7 +13,7 @@ import type { SafeHtml } from './views/html.js';
 /** Everything the routes share. Built once in app.ts. */
 export interface AppDeps {
   twofa: TwoFactor;
-  /** Remembered devices: core's API once it lands, an adapter until then (devices.ts). */
+  /** Remembered devices: core's API (the same object as twofa). */
   devices: DevicesApi;
   users: Users;
   loginThrottle: LoginThrottle;

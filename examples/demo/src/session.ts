@@ -35,9 +35,10 @@ export interface SessionData {
    */
   reauthAt?: number;
   /** An authenticator-app enrollment being confirmed: shown again after a wrong code. */
-  totpSetup?: { secret: string; uri: string; qrSvg: string };
+  /** The pending enrollment's id (for confirmEnrollment) and what the page shows. */
+  totpSetup?: { id: string; secret: string; uri: string; qrSvg: string };
   /** A phone enrollment being confirmed. */
-  phoneSetup?: { destination: string; channel: string };
+  phoneSetup?: { id: string; destination: string; channel: string };
   /** Recovery codes to show once, on the next page view. */
   newRecoveryCodes?: string[];
 }

@@ -2,7 +2,6 @@ import { createServer, type AddressInfo } from 'node:net';
 import { systemClock, type Clock, type TwoFactor } from '@twofa/core';
 import { createApp } from './app.js';
 import { loadConfig, type DemoConfig } from './config.js';
-import { devicesAdapter } from './devices.js';
 import { Lockouts } from './lockout.js';
 import type { Outbox } from './outbox.js';
 import { Sessions } from './session.js';
@@ -42,7 +41,7 @@ export async function startDemo(options: StartOptions = {}): Promise<RunningDemo
   const sessions = new Sessions({ secure: config.secureCookies, clock });
   const lockouts = new Lockouts(clock);
   const app = createApp(
-    { twofa: built.twofa, devices: devicesAdapter(built.twofa, clock), users: new Users(), loginThrottle: new LoginThrottle(clock), lockouts, sessions, clock, secureCookies: config.secureCookies, log, ...(outbox ? { outbox } : {}) },
+    { twofa: built.twofa, devices: built.twofa, users: new Users(), loginThrottle: new LoginThrottle(clock), lockouts, sessions, clock, secureCookies: config.secureCookies, log, ...(outbox ? { outbox } : {}) },
     built.channels,
   );
   // Events carry no codes or numbers, so they are safe to log.

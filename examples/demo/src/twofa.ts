@@ -55,7 +55,7 @@ export async function buildTwoFactor(
     store,
     clock,
     encryptionKeys: keys,
-    interfaces: [
+    methods: [
       totp(),
       phone({
         verifier,

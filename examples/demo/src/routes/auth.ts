@@ -10,10 +10,8 @@ import { day, inWords } from '../views/time.js';
 export async function activeMethods(deps: AppDeps, userId: string): Promise<string[]> {
   const order = ['totp', 'phone', 'recovery'];
   const rank = (m: string) => (order.includes(m) ? order.indexOf(m) : order.length);
-  return (await deps.twofa.methods(userId))
-    .filter((m) => m.status === 'active')
-    .map((m) => m.method)
-    .sort((a, b) => rank(a) - rank(b));
+  const active = (await deps.twofa.methods(userId)).filter((m) => m.status === 'active').map((m) => m.method);
+  return [...new Set(active)].sort((a, b) => rank(a) - rank(b));
 }
 
 /**

@@ -6,7 +6,8 @@ import { fieldError, recentlyReauthenticated, redirectWith } from '../session.js
 import { ISSUER } from '../twofa.js';
 import { METHOD_NAMES } from '../views/challenge.js';
 import { recoveryCodesView } from '../views/recovery.js';
-import { securityView } from '../views/security.js';
+import { securityView, type MethodRow } from '../views/security.js';
+import type { Channel } from '@twofa/core';
 import { activeMethods } from './auth.js';
 
 // No #fragment in redirects: a page opened at a fragment ignores autofocus, and the focus
@@ -15,6 +16,19 @@ const TO_SECURITY = '/security';
 const TO_CODES = '/security/recovery-codes';
 /** The methods a form may name (anything else is refused before reaching twofa). */
 const METHODS = ['totp', 'phone', 'recovery'];
+
+/** One row per method for the page: its active authenticator (else the pending one), or available. */
+async function methodRows(deps: AppDeps, userId: string): Promise<MethodRow[]> {
+  const list = await deps.twofa.methods(userId);
+  const rows: MethodRow[] = [];
+  for (const m of deps.twofa.availableMethods()) {
+    const mine = list.filter((a) => a.method === m.method);
+    const a = mine.find((x) => x.status === 'active') ?? mine[0];
+    if (a) rows.push({ method: a.method, id: a.id, status: a.status, display: a.display, createdAt: a.createdAt, ...(a.lastUsedAt !== undefined ? { lastUsedAt: a.lastUsedAt } : {}), ...(a.remaining !== undefined ? { remaining: a.remaining } : {}) });
+    else if (!m.isBackup && m.available) rows.push({ method: m.method, status: 'available' });
+  }
+  return rows;
+}
 
 export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]): Router {
   const r = Router();
@@ -56,7 +70,7 @@ export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]):
   r.get('/security', async (req, res) => {
     const data = req.session.data;
     const user = currentUser(res);
-    const methods = await deps.twofa.methods(user.id);
+    const methods = await methodRows(deps, user.id);
     const setup = { ...(data.totpSetup ? { totpSetup: data.totpSetup } : {}), ...(data.phoneSetup ? { phoneSetup: data.phoneSetup } : {}) };
     const error = fieldError(req);
     const thisDevice = thisDeviceId(deps, req);
@@ -93,7 +107,7 @@ export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]):
     if (!(await reauthenticated(req, res, 'totp'))) return;
     try {
       const e = await deps.twofa.enroll(user.id, 'totp', { label: user.email });
-      req.session.data.totpSetup = { secret: String(e.secret), uri: String(e.uri), qrSvg: String(e.qrSvg) };
+      req.session.data.totpSetup = { id: e.id, secret: e.secret, uri: e.uri, qrSvg: e.qrSvg };
       res.redirect(303, TO_SECURITY);
     } catch (e) {
       fail(req, res, e);
@@ -105,8 +119,8 @@ export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]):
     const channel = phoneChannels.includes(field(req, 'channel')) ? field(req, 'channel') : phoneChannels[0];
     if (!(await reauthenticated(req, res, 'phone'))) return;
     try {
-      const e = await deps.twofa.enroll(user.id, 'phone', { phoneNumber: field(req, 'phoneNumber').slice(0, 40), channel });
-      req.session.data.phoneSetup = { destination: String(e.destination), channel: String(e.channel) };
+      const e = await deps.twofa.enroll(user.id, 'phone', { phoneNumber: field(req, 'phoneNumber').slice(0, 40), channel: channel as Channel });
+      req.session.data.phoneSetup = { id: e.id, destination: e.destination, channel: e.channel };
       res.redirect(303, TO_SECURITY);
     } catch (e) {
       fail(req, res, e, 'phone-number');
@@ -118,13 +132,19 @@ export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]):
     r.post(`/security/${method}/confirm`, async (req, res) => {
       const user = currentUser(res);
       if (!(await reauthenticated(req, res, `${method}-confirm`))) return;
+      const pending = method === 'totp' ? req.session.data.totpSetup : req.session.data.phoneSetup;
+      if (!pending) return redirectWith(req, res, TO_SECURITY, 'error', 'Start again: that setup is no longer open.');
       try {
-        const result = await deps.twofa.confirmEnrollment(user.id, method, field(req, 'code').slice(0, 64));
+        const result = await deps.twofa.confirmEnrollment(user.id, pending.id, field(req, 'code').slice(0, 64));
         if (!result.ok) {
           deps.lockouts.noteFrom(user.id, result);
           return redirectWith(req, res, TO_SECURITY, 'error', describeFailure(result, deps.clock.now()), `${method}-code`);
         }
         delete req.session.data[method === 'totp' ? 'totpSetup' : 'phoneSetup'];
+        // This page moves to the new app or number: the one it replaces goes.
+        for (const old of await deps.twofa.methods(user.id)) {
+          if (old.method === method && old.status === 'active' && old.id !== pending.id) await deps.twofa.remove(user.id, old.id);
+        }
         deps.log(`enrolled user=${user.id} method=${method}`);
         if (!result.recoveryCodes) return redirectWith(req, res, TO_SECURITY, 'ok', `${METHOD_NAMES[method]} turned on.`);
         req.session.data.newRecoveryCodes = result.recoveryCodes;
@@ -150,7 +170,8 @@ export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]):
     if (!METHODS.includes(method)) return redirectWith(req, res, TO_SECURITY, 'error', 'Choose a method.');
     if (!(await passwordOk(req, res, `remove-${method}-password`))) return;
     try {
-      await deps.twofa.remove(currentUser(res).id, method);
+      const user = currentUser(res);
+      for (const a of await deps.twofa.methods(user.id)) if (a.method === method) await deps.twofa.remove(user.id, a.id);
       deps.log(`removed user=${currentUser(res).id} method=${method}`);
       redirectWith(req, res, TO_SECURITY, 'ok', `${METHOD_NAMES[method] ?? 'Method'} removed. Remembered devices must pass two-step sign-in again.`);
     } catch (e) {
@@ -162,8 +183,9 @@ export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]):
   r.post('/security/cancel', async (req, res) => {
     const user = currentUser(res);
     const method = field(req, 'method');
-    const row = (await deps.twofa.methods(user.id)).find((m) => m.method === method);
-    if (row?.status === 'pending') await deps.twofa.remove(user.id, method).catch(() => undefined);
+    for (const a of await deps.twofa.methods(user.id)) {
+      if (a.method === method && a.status === 'pending') await deps.twofa.remove(user.id, a.id).catch(() => undefined);
+    }
     delete req.session.data[method === 'totp' ? 'totpSetup' : 'phoneSetup'];
     res.redirect(303, TO_SECURITY);
   });

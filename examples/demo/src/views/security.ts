@@ -5,10 +5,12 @@ import { html, trusted, type SafeHtml } from './html.js';
 import { csrfField } from './layout.js';
 import { day } from './time.js';
 
-/** The fields of twofa.methods() this page shows. */
+/** One method as this page shows it: its authenticator (active first, else pending), or 'available'. */
 export interface MethodRow {
   method: string;
-  status: 'active' | 'pending' | 'available';
+  /** The authenticator's id; absent for an available method. */
+  id?: string;
+  status: 'active' | 'pending' | 'unreadable' | 'available';
   display?: Record<string, string>;
   createdAt?: number;
   lastUsedAt?: number;
