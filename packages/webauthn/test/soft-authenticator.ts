@@ -1,0 +1,138 @@
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { isoCBOR } from '@simplewebauthn/server/helpers';
+import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@twofa/webauthn';
+
+/**
+ * A software authenticator: what a security key or a platform authenticator does, in
+ * Node, so the tests verify real WebAuthn responses. An ES256 key pair, `fmt: 'none'`
+ * attestation, authenticator data with the UP/UV/BE/BS/AT flags and a sign count.
+ */
+
+const FLAG = { UP: 0x01, UV: 0x04, BE: 0x08, BS: 0x10, AT: 0x40 } as const;
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest();
+const b64u = (data: Buffer | Uint8Array) => Buffer.from(data).toString('base64url');
+
+export interface Ceremony {
+  /** The origin the browser reports. */
+  origin: string;
+  /** The RP ID the authenticator hashes; default the one the options name. */
+  rpId?: string;
+  /** Default the options' challenge. */
+  challenge?: string;
+  /** User present / verified flags. Defaults true / true. */
+  up?: boolean;
+  uv?: boolean;
+  /** Override the sign count this response carries (a cloned key's stale count). */
+  signCount?: number;
+  /** clientDataJSON's type; default webauthn.create / webauthn.get. */
+  type?: string;
+  crossOrigin?: boolean;
+}
+
+export interface SoftKeyOptions {
+  /** Whether the key keeps a sign count (false: always 0, as synced passkeys). Default true. */
+  counter?: boolean;
+  /** Backup eligible and backed up (a synced passkey). Default false. */
+  synced?: boolean;
+  transports?: string[];
+  aaguid?: string;
+}
+
+export class SoftAuthenticator {
+  readonly credentialId: Buffer;
+  private readonly privateKey: KeyObject;
+  private readonly cosePublicKey: Uint8Array;
+  private count = 0;
+  /** The user handle the key stored at registration. */
+  userHandle: string | undefined;
+
+  constructor(private readonly o: SoftKeyOptions = {}) {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    this.privateKey = privateKey;
+    const jwk = publicKey.export({ format: 'jwk' });
+    // COSE_Key: kty EC2 (2), alg ES256 (-7), crv P-256 (1), x, y.
+    this.cosePublicKey = isoCBOR.encode(
+      new Map<number, number | Uint8Array>([
+        [1, 2],
+        [3, -7],
+        [-1, 1],
+        [-2, new Uint8Array(Buffer.from(jwk.x!, 'base64url'))],
+        [-3, new Uint8Array(Buffer.from(jwk.y!, 'base64url'))],
+      ]),
+    );
+    this.credentialId = createHash('sha256').update(this.cosePublicKey).digest().subarray(0, 16);
+  }
+
+  get id(): string {
+    return b64u(this.credentialId);
+  }
+
+  /** The next sign count: counting keys go up by one per use, the others stay 0. */
+  private nextCount(): number {
+    if (this.o.counter === false) return 0;
+    return ++this.count;
+  }
+
+  private authData(rpId: string, c: Ceremony, count: number, attested: boolean): Buffer {
+    let flags = 0;
+    if (c.up !== false) flags |= FLAG.UP;
+    if (c.uv !== false) flags |= FLAG.UV;
+    if (this.o.synced) flags |= FLAG.BE | FLAG.BS;
+    if (attested) flags |= FLAG.AT;
+    const head = Buffer.alloc(37);
+    sha256(rpId).copy(head, 0);
+    head[32] = flags;
+    head.writeUInt32BE(count, 33);
+    if (!attested) return head;
+    const aaguid = Buffer.from((this.o.aaguid ?? '00000000-0000-0000-0000-000000000000').replace(/-/g, ''), 'hex');
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(this.credentialId.length);
+    return Buffer.concat([head, aaguid, len, this.credentialId, Buffer.from(this.cosePublicKey)]);
+  }
+
+  private clientData(type: string, challenge: string, c: Ceremony): Buffer {
+    return Buffer.from(JSON.stringify({ type, challenge, origin: c.origin, crossOrigin: c.crossOrigin ?? false }));
+  }
+
+  /** navigator.credentials.create(), as the JSON a browser page posts back. */
+  register(options: PublicKeyCredentialCreationOptionsJSON, c: Ceremony): RegistrationResponseJSON {
+    this.userHandle = options.user.id;
+    const authData = this.authData(c.rpId ?? options.rp.id!, c, c.signCount ?? (this.o.counter === false ? 0 : this.count), true);
+    const attestationObject = isoCBOR.encode(
+      new Map<string, unknown>([
+        ['fmt', 'none'],
+        ['attStmt', new Map()],
+        ['authData', new Uint8Array(authData)],
+      ]) as never,
+    );
+    const clientDataJSON = this.clientData(c.type ?? 'webauthn.create', c.challenge ?? options.challenge, c);
+    return {
+      id: this.id,
+      rawId: this.id,
+      type: 'public-key',
+      response: { clientDataJSON: b64u(clientDataJSON), attestationObject: b64u(attestationObject), transports: this.o.transports ?? ['usb'] },
+      clientExtensionResults: {},
+    };
+  }
+
+  /** navigator.credentials.get(), as the JSON a browser page posts back. */
+  assert(options: PublicKeyCredentialRequestOptionsJSON, c: Ceremony): AuthenticationResponseJSON {
+    const count = c.signCount ?? this.nextCount();
+    const authData = this.authData(c.rpId ?? options.rpId!, c, count, false);
+    const clientDataJSON = this.clientData(c.type ?? 'webauthn.get', c.challenge ?? options.challenge, c);
+    const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), this.privateKey);
+    return {
+      id: this.id,
+      rawId: this.id,
+      type: 'public-key',
+      response: {
+        clientDataJSON: b64u(clientDataJSON),
+        authenticatorData: b64u(authData),
+        signature: b64u(signature),
+        ...(this.userHandle ? { userHandle: this.userHandle } : {}),
+      },
+      clientExtensionResults: {},
+    };
+  }
+}
