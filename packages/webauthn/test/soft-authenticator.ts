@@ -42,6 +42,8 @@ export interface SoftKeyOptions {
 export class SoftAuthenticator {
   readonly credentialId: Buffer;
   private readonly privateKey: KeyObject;
+  /** To check a signature independently of the code under test. */
+  readonly publicKey: KeyObject;
   private readonly cosePublicKey: Uint8Array;
   private count = 0;
   /** The user handle the key stored at registration. */
@@ -50,6 +52,7 @@ export class SoftAuthenticator {
   constructor(private readonly o: SoftKeyOptions = {}) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     this.privateKey = privateKey;
+    this.publicKey = publicKey;
     const jwk = publicKey.export({ format: 'jwk' });
     // COSE_Key: kty EC2 (2), alg ES256 (-7), crv P-256 (1), x, y.
     this.cosePublicKey = isoCBOR.encode(
