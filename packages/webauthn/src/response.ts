@@ -63,16 +63,23 @@ function guarded<T>(read: () => T | null): T | null {
   }
 }
 
+/** What both kinds of response hold: the credential id, the `response` member and acceptable client data. */
+function envelope(value: unknown): { id: string; res: Record<string, unknown>; clientDataJSON: string } | null {
+  const r = plainObject(value);
+  const res = r && plainObject(r.response);
+  const id = r && credentialIdOf(r);
+  if (!r || !res || id === null) return null;
+  const clientDataJSON = b64url(res.clientDataJSON, LIMITS.clientDataJSON);
+  return clientDataJSON !== null && clientDataAcceptable(clientDataJSON) ? { id, res, clientDataJSON } : null;
+}
+
 /** A registration response (navigator.credentials.create, as JSON), checked and copied; null when malformed. */
 export function readRegistration(value: unknown): RegistrationResponseJSON | null {
   return guarded(() => {
-    const r = plainObject(value);
-    const res = r && plainObject(r.response);
-    const id = r && credentialIdOf(r);
-    if (!r || !res || id === null) return null;
-    const clientDataJSON = b64url(res.clientDataJSON, LIMITS.clientDataJSON);
-    const attestationObject = b64url(res.attestationObject, LIMITS.attestationObject);
-    if (clientDataJSON === null || attestationObject === null || !clientDataAcceptable(clientDataJSON)) return null;
+    const e = envelope(value);
+    const attestationObject = e && b64url(e.res.attestationObject, LIMITS.attestationObject);
+    if (!e || attestationObject === null) return null;
+    const { id, res, clientDataJSON } = e;
     let transports: Transport[] = [];
     if (res.transports !== undefined) {
       if (!Array.isArray(res.transports) || res.transports.length > 16) return null;
@@ -85,17 +92,14 @@ export function readRegistration(value: unknown): RegistrationResponseJSON | nul
 /** An authentication response (navigator.credentials.get, as JSON), checked and copied; null when malformed. */
 export function readAssertion(value: unknown): AuthenticationResponseJSON | null {
   return guarded(() => {
-    const r = plainObject(value);
-    const res = r && plainObject(r.response);
-    const id = r && credentialIdOf(r);
-    if (!r || !res || id === null) return null;
-    const clientDataJSON = b64url(res.clientDataJSON, LIMITS.clientDataJSON);
+    const e = envelope(value);
+    if (!e) return null;
+    const { id, res, clientDataJSON } = e;
     const authenticatorData = b64url(res.authenticatorData, LIMITS.authenticatorData);
     const signature = b64url(res.signature, LIMITS.signature);
     // Browsers send null or omit it for credentials that are not discoverable.
     const userHandle = res.userHandle === undefined || res.userHandle === null ? undefined : b64url(res.userHandle, LIMITS.userHandle);
-    if (clientDataJSON === null || authenticatorData === null || signature === null || userHandle === null) return null;
-    if (!clientDataAcceptable(clientDataJSON)) return null;
+    if (authenticatorData === null || signature === null || userHandle === null) return null;
     return {
       id,
       rawId: id,

@@ -1,4 +1,4 @@
-import { createTwoFactor, MemoryStore, recoveryCodes, totp, type EventName, type TwoFactorEvents, type VerifyResult } from '@twofa/core';
+import { createTwoFactor, MemoryStore, recoveryCodes, totp, type EventName, type PolicyInput, type TwoFactorEvents, type VerifyResult } from '@twofa/core';
 import type { Store } from '@twofa/core/adapter';
 import { FakeClock } from '@twofa/testkit';
 import { isWebAuthnChallenge, webauthn, type WebAuthnOptions } from '@twofa/webauthn';
@@ -9,7 +9,7 @@ export const ORIGIN = 'https://example.com';
 export const KEY = 'd4'.repeat(32);
 
 /** A manager with TOTP, WebAuthn and recovery codes on MemoryStore (or `store`), a fake clock, and every event recorded. */
-export function setup(options: Partial<WebAuthnOptions> = {}, store: Store = new MemoryStore()) {
+export function setup(options: Partial<WebAuthnOptions> = {}, store: Store = new MemoryStore(), policy?: PolicyInput) {
   const clock = new FakeClock();
   const events: { name: EventName; event: TwoFactorEvents[EventName] }[] = [];
   const twofa = createTwoFactor({
@@ -18,6 +18,7 @@ export function setup(options: Partial<WebAuthnOptions> = {}, store: Store = new
     clock,
     encryptionKeys: [KEY],
     methods: [totp(), webauthn({ rpID: RP_ID, origins: [ORIGIN], ...options }), recoveryCodes()],
+    ...(policy ? { policy } : {}),
   });
   const names: EventName[] = ['verification.sent', 'verification.succeeded', 'verification.failed', 'user.locked', 'user.suspended', 'authenticator.enrolled', 'authenticator.removed', 'authenticator.anomaly', 'secret.unreadable'];
   for (const name of names) twofa.on(name, (event) => events.push({ name, event }));

@@ -1,11 +1,11 @@
 import { createHash, verify as verifySignature } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTwoFactor, isTwoFactorError, MemoryStore, recoveryCodes, type TwoFactor } from '@twofa/core';
+import { isTwoFactorError, MemoryStore } from '@twofa/core';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
 import { FakeClock } from '@twofa/testkit';
-import { isWebAuthnChallenge, webauthn, type WebAuthnMethod } from '@twofa/webauthn';
-import { KEY, ORIGIN, RP_ID } from './helpers.js';
+import { isWebAuthnChallenge } from '@twofa/webauthn';
+import { ORIGIN, RP_ID, setup, type World } from './helpers.js';
 import { SoftAuthenticator } from './soft-authenticator.js';
 
 /**
@@ -133,22 +133,16 @@ async function settles<T>(what: () => Promise<T>): Promise<{ value?: T; error?: 
 const decodeClientData = (b64: unknown) => JSON.parse(Buffer.from(String(b64), 'base64url').toString('utf8')) as Json;
 
 describe('hostile WebAuthn responses', () => {
-  let twofa: TwoFactor<readonly [WebAuthnMethod, ReturnType<typeof recoveryCodes>]>;
+  let twofa: World['twofa'];
   let clock: FakeClock;
   const anomalies: unknown[] = [];
   const key = new SoftAuthenticator();
   const stranger = new SoftAuthenticator();
 
   beforeAll(async () => {
-    clock = new FakeClock();
-    twofa = createTwoFactor({
-      issuer: 'Hostile',
-      store: new MemoryStore(),
-      clock,
-      encryptionKeys: [KEY],
-      methods: [webauthn({ rpID: RP_ID, origins: [ORIGIN], maxPerUser: 100 }), recoveryCodes()],
-      policy: { lockoutAfter: 1_000_000, hourlyMaxAttempts: 1_000_000, maxConsecutiveFailures: 1_000_000, maxAttempts: 1_000_000 },
-    });
+    const lifted = { lockoutAfter: 1_000_000, hourlyMaxAttempts: 1_000_000, maxConsecutiveFailures: 1_000_000, maxAttempts: 1_000_000 };
+    const w = setup({ maxPerUser: 100 }, new MemoryStore(), lifted);
+    ({ twofa, clock } = w);
     twofa.on('authenticator.anomaly', (e) => anomalies.push(e));
     for (const [user, k] of [['victim', key], ['stranger', stranger]] as const) {
       const e = await twofa.enroll(user, 'webauthn');

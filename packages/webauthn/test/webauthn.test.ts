@@ -3,6 +3,17 @@ import { MemoryStore } from '@twofa/core';
 import type { Store } from '@twofa/core/adapter';
 import { webauthn } from '@twofa/webauthn';
 import { challenge, login, ORIGIN, register, RP_ID, setup, SoftAuthenticator } from './helpers.js';
+import type { Ceremony } from './soft-authenticator.js';
+
+/** Ceremonies refused at registration and at login alike; `otherType` is the other ceremony's clientData type. */
+const wrongCeremonies = (otherType: string): [string, Partial<Ceremony>][] => [
+  ['another origin', { origin: 'https://evil.example' }],
+  ['another RP ID', { rpId: 'evil.example' }],
+  ['another challenge', { challenge: Buffer.alloc(32, 1).toString('base64url') }],
+  [`the type ${otherType}`, { type: otherType }],
+  ['user not present', { up: false }],
+  ['a cross-origin iframe', { crossOrigin: true }],
+];
 
 describe('security keys and passkeys through createTwoFactor', () => {
   it('registers two named keys: methods() lists them, the second enrollment excludes the first, the first brings recovery codes', async () => {
@@ -142,14 +153,9 @@ describe('security keys and passkeys through createTwoFactor', () => {
   });
 
   it.each([
-    ['another origin', { origin: 'https://evil.example' }],
+    ...wrongCeremonies('webauthn.create'),
     ['an http origin', { origin: 'http://example.com' }],
     ['a sibling subdomain origin not configured', { origin: 'https://login.example.com' }],
-    ['another RP ID', { rpId: 'evil.example' }],
-    ['another challenge', { challenge: Buffer.alloc(32, 1).toString('base64url') }],
-    ['a registration type', { type: 'webauthn.create' }],
-    ['user not present', { up: false }],
-    ['a cross-origin iframe', { crossOrigin: true }],
   ])('refuses an assertion with %s', async (_what, ceremony) => {
     const w = setup();
     const key = new SoftAuthenticator();
@@ -261,14 +267,7 @@ describe('security keys and passkeys through createTwoFactor', () => {
     expect(await w.twofa.confirmEnrollment('u1', fresh.id, key.register(fresh.options, { origin: ORIGIN }))).toMatchObject({ ok: true });
   });
 
-  it.each([
-    ['another origin', { origin: 'https://evil.example' }],
-    ['another RP ID', { rpId: 'evil.example' }],
-    ['another challenge', { challenge: Buffer.alloc(32, 1).toString('base64url') }],
-    ['an assertion type', { type: 'webauthn.get' }],
-    ['user not present', { up: false }],
-    ['a cross-origin iframe', { crossOrigin: true }],
-  ])('refuses a registration with %s', async (_what, ceremony) => {
+  it.each(wrongCeremonies('webauthn.get'))('refuses a registration with %s', async (_what, ceremony) => {
     const w = setup();
     const key = new SoftAuthenticator();
     const e = await w.twofa.enroll('u1', 'webauthn');
