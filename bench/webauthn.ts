@@ -4,7 +4,7 @@
  * store calls one verify makes (a counting proxy over MemoryStore, on for both figures: a
  * few function calls on the SDK side). Assertions are signed before timing starts, one per
  * user per round, each key's sign count going up by one; each goes through both, in
- * alternating order, and each side's time is summed over all rounds.
+ * alternating order. Reported: each side's best round, and the median of the rounds' ratios.
  */
 import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { decodeAttestationObject, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
@@ -14,8 +14,8 @@ import { isWebAuthnChallenge, webauthn } from '@twofa/webauthn';
 import { SoftAuthenticator } from '../packages/webauthn/test/soft-authenticator.js';
 import { fmt } from './measure.js';
 
-const USERS = 250;
-const ROUNDS = 8;
+const USERS = 200;
+const ROUNDS = 12;
 const RP_ID = 'bench.example';
 const ORIGIN = 'https://bench.example';
 
@@ -79,7 +79,6 @@ export async function run(): Promise<Record<string, number>> {
   }
 
   // Paired, so a busy moment on a shared machine falls on both sides alike.
-  const spent = { sdk: 0, bare: 0 };
   let trips = 0;
   let verifies = 0;
   const sdk = async (s: Signed) => {
@@ -100,29 +99,30 @@ export async function run(): Promise<Record<string, number>> {
     });
     if (!r.verified) throw new Error('bench: bare verify failed');
   };
-  const timed = async (side: 'sdk' | 'bare', s: Signed) => {
-    const t0 = process.hrtime.bigint();
-    await (side === 'sdk' ? sdk(s) : bare(s));
-    spent[side] += Number(process.hrtime.bigint() - t0) / 1e6;
-  };
+  const rounds: { sdk: number; bare: number }[] = [];
   for (let round = 0; round <= ROUNDS; round++) {
     const signed = await batch();
-    const before = { ...spent };
+    const spent = { sdk: 0, bare: 0 };
     for (const [i, s] of signed.entries()) {
-      for (const side of i % 2 === 0 ? (['sdk', 'bare'] as const) : (['bare', 'sdk'] as const)) await timed(side, s);
+      for (const side of i % 2 === 0 ? (['sdk', 'bare'] as const) : (['bare', 'sdk'] as const)) {
+        const t0 = process.hrtime.bigint();
+        await (side === 'sdk' ? sdk(s) : bare(s));
+        spent[side] += Number(process.hrtime.bigint() - t0) / 1e6;
+      }
     }
-    if (round === 0) Object.assign(spent, { sdk: 0, bare: 0 }); // warm-up
-    else console.log(`  round ${round}: twofa.verify ${fmt((signed.length / (spent.sdk - before.sdk)) * 1000)} ops/s, bare ${fmt((signed.length / (spent.bare - before.bare)) * 1000)} ops/s`);
+    if (round === 0) continue; // warm-up
+    rounds.push(spent);
+    console.log(`  round ${round}: twofa.verify ${fmt((USERS / spent.sdk) * 1000)} ops/s, bare ${fmt((USERS / spent.bare) * 1000)} ops/s, ${fmt(spent.sdk / spent.bare, 2)}×`);
   }
-  const ops = ROUNDS * USERS;
-  const total = {
-    sdk: { label: 'twofa.verify (WebAuthn assertion, MemoryStore)', ops, ms: spent.sdk, opsPerSec: (ops / spent.sdk) * 1000 },
-    bare: { label: 'bare verifyAuthenticationResponse', ops, ms: spent.bare, opsPerSec: (ops / spent.bare) * 1000 },
-  };
-  for (const m of [total.sdk, total.bare]) console.log(`  ${m.label.padEnd(48)} ${fmt(m.opsPerSec).padStart(10)} ops/s  (${ops} ops in ${fmt(m.ms)} ms)`);
-  const ratio = total.bare.opsPerSec / total.sdk.opsPerSec;
+  const best = (side: 'sdk' | 'bare') => Math.min(...rounds.map((r) => r[side]));
+  const opsPerSec = { sdk: (USERS / best('sdk')) * 1000, bare: (USERS / best('bare')) * 1000 };
+  console.log(`  ${'twofa.verify (WebAuthn assertion, MemoryStore)'.padEnd(48)} ${fmt(opsPerSec.sdk).padStart(10)} ops/s  (best of ${ROUNDS} rounds of ${USERS})`);
+  console.log(`  ${'bare verifyAuthenticationResponse'.padEnd(48)} ${fmt(opsPerSec.bare).padStart(10)} ops/s  (best of ${ROUNDS} rounds of ${USERS})`);
+  const ratio = opsPerSec.bare / opsPerSec.sdk;
+  const ratios = rounds.map((r) => r.sdk / r.bare).sort((a, b) => a - b);
+  const median = ratios[Math.floor(ratios.length / 2)]!;
   const perVerify = trips / verifies;
-  console.log(`  WebAuthn verify cost, SDK vs bare @simplewebauthn/server: ${fmt(ratio, 2)}× (target ≤ 1.3×)`);
+  console.log(`  WebAuthn verify cost, SDK vs bare @simplewebauthn/server: ${fmt(ratio, 2)}× best rounds, ${fmt(median, 2)}× median round (target ≤ 1.3×)`);
   console.log(`  Store calls per WebAuthn verify: ${fmt(perVerify, 2)} (count the attempt and load; consume the challenge with the sign count)`);
-  return { sdkWebauthn: total.sdk.opsPerSec, bareWebauthn: total.bare.opsPerSec, ratio, storeCallsPerVerify: perVerify };
+  return { sdkWebauthn: opsPerSec.sdk, bareWebauthn: opsPerSec.bare, ratio, medianRatio: median, storeCallsPerVerify: perVerify };
 }
