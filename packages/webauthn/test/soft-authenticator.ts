@@ -4,7 +4,7 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON
 
 /**
  * A software authenticator: what a security key or a platform authenticator does, in
- * Node, so the tests verify real WebAuthn responses. An ES256 key pair, `fmt: 'none'`
+ * Node, so the tests verify real WebAuthn responses. An ES256 (or Ed25519, RS256) key pair, `fmt: 'none'`
  * attestation, authenticator data with the UP/UV/BE/BS/AT flags and a sign count.
  */
 
@@ -37,6 +37,8 @@ export interface SoftKeyOptions {
   synced?: boolean;
   transports?: string[];
   aaguid?: string;
+  /** The key's algorithm. Default ES256. */
+  alg?: 'ES256' | 'Ed25519' | 'RS256';
 }
 
 export class SoftAuthenticator {
@@ -50,20 +52,19 @@ export class SoftAuthenticator {
   userHandle: string | undefined;
 
   constructor(private readonly o: SoftKeyOptions = {}) {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const alg = o.alg ?? 'ES256';
+    const { privateKey, publicKey } =
+      alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : alg === 'Ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = privateKey;
     this.publicKey = publicKey;
     const jwk = publicKey.export({ format: 'jwk' });
-    // COSE_Key: kty EC2 (2), alg ES256 (-7), crv P-256 (1), x, y.
-    this.cosePublicKey = isoCBOR.encode(
-      new Map<number, number | Uint8Array>([
-        [1, 2],
-        [3, -7],
-        [-1, 1],
-        [-2, new Uint8Array(Buffer.from(jwk.x!, 'base64url'))],
-        [-3, new Uint8Array(Buffer.from(jwk.y!, 'base64url'))],
-      ]),
-    );
+    const bin = (b64url: string | undefined) => new Uint8Array(Buffer.from(b64url!, 'base64url'));
+    // COSE_Key (RFC 9053): EC2 P-256 with ES256 (-7), OKP Ed25519 with EdDSA (-8), RSA with RS256 (-257).
+    const cose: [number, number | Uint8Array][] =
+      alg === 'ES256' ? [[1, 2], [3, -7], [-1, 1], [-2, bin(jwk.x)], [-3, bin(jwk.y)]]
+      : alg === 'Ed25519' ? [[1, 1], [3, -8], [-1, 6], [-2, bin(jwk.x)]]
+      : [[1, 3], [3, -257], [-1, bin(jwk.n)], [-2, bin(jwk.e)]];
+    this.cosePublicKey = isoCBOR.encode(new Map(cose));
     this.credentialId = createHash('sha256').update(this.cosePublicKey).digest().subarray(0, 16);
   }
 
@@ -124,7 +125,7 @@ export class SoftAuthenticator {
     const count = c.signCount ?? this.nextCount();
     const authData = this.authData(c.rpId ?? options.rpId!, c, count, false);
     const clientDataJSON = this.clientData(c.type ?? 'webauthn.get', c.challenge ?? options.challenge, c);
-    const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), this.privateKey);
+    const signature = sign(this.o.alg === 'Ed25519' ? null : 'sha256', Buffer.concat([authData, sha256(clientDataJSON)]), this.privateKey);
     return {
       id: this.id,
       rawId: this.id,

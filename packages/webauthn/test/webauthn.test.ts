@@ -83,6 +83,14 @@ describe('security keys and passkeys through createTwoFactor', () => {
     expect((await w.twofa.challenge('u1')).method).toBe('webauthn');
   });
 
+  it.each(['Ed25519', 'RS256'] as const)('registers and logs in with an %s key', async (alg) => {
+    const w = setup();
+    const key = new SoftAuthenticator({ alg });
+    const r = await register(w, 'u1', key);
+    expect(await login(w, 'u1', key)).toMatchObject({ ok: true, authenticatorId: r.id });
+    expect(await login(w, 'u1', new SoftAuthenticator({ alg }), {})).toMatchObject({ ok: false });
+  });
+
   it('a removed key is refused and no longer offered', async () => {
     const w = setup();
     const a = new SoftAuthenticator();
