@@ -76,8 +76,8 @@ describe('security keys and passkeys through createTwoFactor', () => {
     ]);
     expect(ch.options.rpId).toBe(RP_ID);
     expect(ch.expiresAt).toBe(w.clock.now() + 300_000);
-    expect(await w.twofa.verify('u1', { challengeId: ch.id, response: a.assert(ch.options, { origin: ORIGIN }) })).toEqual({ ok: true, method: 'webauthn', authenticatorId: ra.id, userVerified: true });
-    expect(await login(w, 'u1', b)).toEqual({ ok: true, method: 'webauthn', authenticatorId: rb.id, userVerified: true });
+    expect(await w.twofa.verify('u1', { challengeId: ch.id, response: a.assert(ch.options, { origin: ORIGIN }) })).toEqual({ ok: true, method: 'webauthn', authenticatorId: ra.id, userVerified: true, proof: expect.any(String) });
+    expect(await login(w, 'u1', b)).toEqual({ ok: true, method: 'webauthn', authenticatorId: rb.id, userVerified: true, proof: expect.any(String) });
     expect(await login(w, 'u1', a)).toMatchObject({ ok: true, authenticatorId: ra.id });
     // challenge() with no method picks the key first: phishing-resistant before codes.
     expect((await w.twofa.challenge('u1')).method).toBe('webauthn');
@@ -206,7 +206,7 @@ describe('security keys and passkeys through createTwoFactor', () => {
     const ch = await challenge(w, 'u1');
     const assertion = key.assert(ch.options, { origin: ORIGIN });
     const results = await Promise.all(Array.from({ length: 20 }, () => w.twofa.verify('u1', { challengeId: ch.id, response: structuredClone(assertion) })));
-    expect(results.filter((x) => x.ok)).toEqual([{ ok: true, method: 'webauthn', authenticatorId: r.id, userVerified: true }]);
+    expect(results.filter((x) => x.ok)).toEqual([{ ok: true, method: 'webauthn', authenticatorId: r.id, userVerified: true, proof: expect.any(String) }]);
     // The losers: the consume went to another (invalid_code, expired), or their attempt was
     // refused before any check because 20 attempts exceed the limit (locked, max_attempts).
     const losers = results.filter((x) => !x.ok).map((x) => !x.ok && x.error);
@@ -219,8 +219,8 @@ describe('security keys and passkeys through createTwoFactor', () => {
     const w = setup();
     const key = new SoftAuthenticator();
     const r = await register(w, 'u1', key, undefined, { uv: false }); // 'preferred': registration without UV is fine
-    expect(await login(w, 'u1', key, { uv: false })).toEqual({ ok: true, method: 'webauthn', authenticatorId: r.id, userVerified: false });
-    expect(await login(w, 'u1', key, { uv: true })).toEqual({ ok: true, method: 'webauthn', authenticatorId: r.id, userVerified: true });
+    expect(await login(w, 'u1', key, { uv: false })).toEqual({ ok: true, method: 'webauthn', authenticatorId: r.id, userVerified: false, proof: expect.any(String) });
+    expect(await login(w, 'u1', key, { uv: true })).toEqual({ ok: true, method: 'webauthn', authenticatorId: r.id, userVerified: true, proof: expect.any(String) });
 
     const strict = setup({ userVerification: 'required' });
     const pinKey = new SoftAuthenticator();
@@ -231,7 +231,7 @@ describe('security keys and passkeys through createTwoFactor', () => {
     const ch = await challenge(strict, 'u1');
     expect(ch.options.userVerification).toBe('required');
     expect(await login(strict, 'u1', pinKey, { uv: false })).toMatchObject({ ok: false, error: 'invalid_code' });
-    expect(await login(strict, 'u1', pinKey)).toMatchObject({ ok: true, userVerified: true });
+    expect(await login(strict, 'u1', pinKey)).toMatchObject({ ok: true, userVerified: true, proof: expect.any(String) });
   });
 
   it('locks the user out after 5 bad assertions, as for any method', async () => {
