@@ -598,7 +598,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
         if (!gate.allowed) return outcomes.failure({ userId, purpose: 'challenge', method: m.id, error: outcomes.refused(rules, gate.counts), rules, gate, now });
         if (gate.consumed && auth) {
           outcomes.succeeded({ userId, method: m.id, authenticatorId: auth.id, purpose: 'challenge', rules, gate, now });
-          return { ok: true, method: m.id, authenticatorId: auth.id, proof: makeProof(keyRing, userId, { method: m.id, authenticatorId: auth.id, verifiedAt: now }) };
+          return withProof(userId, { ok: true, method: m.id, authenticatorId: auth.id }, now);
         }
         if (!auth) throw new TwoFactorError('not_enrolled', { message: `The user has no active '${m.id}' authenticator.` });
         return outcomes.failure({ userId, purpose: 'challenge', method: m.id, error: 'invalid_code', rules, gate, now });
@@ -626,13 +626,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       if (result.outcome === 'approved') {
         outcomes.succeeded({ userId, method: m.id, authenticatorId: result.authenticatorId, purpose: 'challenge', rules, gate, now });
         await refresh(opened.find((x) => x.auth.record.id === result.authenticatorId), now);
-        return {
-          ok: true,
-          method: m.id,
-          authenticatorId: result.authenticatorId,
-          ...(result.userVerified !== undefined ? { userVerified: result.userVerified } : {}),
-          proof: makeProof(keyRing, userId, { method: m.id, authenticatorId: result.authenticatorId, verifiedAt: now }),
-        };
+        return withProof(userId, { ok: true, method: m.id, authenticatorId: result.authenticatorId, ...(result.userVerified !== undefined ? { userVerified: result.userVerified } : {}) }, now);
       }
       // A challenge that cannot succeed any more is closed, and an exhausted one's code is
       // cancelled at the provider, so no live code outlives the attempts it was allowed.
@@ -805,6 +799,15 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       return events.on(event, listener);
     },
   };
+
+  /** A success with its step-up proof, signed when first read (most callers never read it). */
+  function withProof(userId: string, success: Omit<Extract<VerifyResult, { ok: true }>, 'proof'>, now: number): VerifyResult {
+    let proof: string | undefined;
+    return Object.defineProperty(success, 'proof', {
+      enumerable: true,
+      get: () => (proof ??= makeProof(keyRing, userId, { method: success.method, authenticatorId: success.authenticatorId, verifiedAt: now })),
+    }) as VerifyResult;
+  }
 
   function tryOpenChallenge(userId: string, stored: string): ChallengeValue | undefined {
     try {
