@@ -1,0 +1,154 @@
+import {
+  SpanKind,
+  SpanStatusCode,
+  context,
+  metrics,
+  trace,
+  type Attributes,
+  type Context,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { ErrorCodes, TwoFactorError, type Channel } from '@twofa/core';
+import { Attr, MetricNames, OTHER, SCOPE, VERSION } from './names.js';
+
+/** Where spans and measurements go. Both default to the global providers the OpenTelemetry SDK registers. */
+export interface TelemetryOptions {
+  /** Default: `trace.getTracer('@twofa/opentelemetry')` from the global tracer provider. */
+  tracer?: Tracer;
+  /** Default: `metrics.getMeter('@twofa/opentelemetry')` from the global meter provider, looked up at the first measurement. */
+  meter?: Meter;
+}
+
+export interface Instruments {
+  verifications: Counter;
+  sends: Counter;
+  providerDuration: Histogram;
+  lockouts: Counter;
+}
+
+// One set per meter, however many wrappers share it.
+const instrumentsByMeter = new WeakMap<Meter, Instruments>();
+
+function instrumentsOf(meter: Meter): Instruments {
+  let made = instrumentsByMeter.get(meter);
+  if (!made) {
+    made = {
+      verifications: meter.createCounter(MetricNames.verifications, {
+        description: 'Verifications (verify and confirmEnrollment) by method, purpose and outcome.',
+        unit: '{verification}',
+      }),
+      sends: meter.createCounter(MetricNames.sends, {
+        description: 'Codes handed to a provider for delivery, by provider, channel and outcome.',
+        unit: '{send}',
+      }),
+      providerDuration: meter.createHistogram(MetricNames.providerDuration, {
+        description: 'Duration of each provider call (Verifier start/check/cancel/lookup, MessageSender send).',
+        unit: 'ms',
+      }),
+      lockouts: meter.createCounter(MetricNames.lockouts, {
+        description: 'Lockouts and suspensions that began, by reason.',
+        unit: '{lockout}',
+      }),
+    };
+    instrumentsByMeter.set(meter, made);
+  }
+  return made;
+}
+
+function isObjectWith(value: unknown, fns: string[]): boolean {
+  return value !== null && typeof value === 'object' && fns.every((f) => typeof (value as Record<string, unknown>)[f] === 'function');
+}
+
+/** The tracer and (lazily) the instruments one wrapper records to. */
+export class Telemetry {
+  readonly tracer: Tracer;
+  private readonly meter: Meter | undefined;
+  private made: Instruments | undefined;
+
+  constructor(options: TelemetryOptions | undefined, what: string) {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new TwoFactorError('config_invalid', { message: `${what} options must be an object ({ tracer?, meter? }).` });
+    }
+    if (options?.tracer !== undefined && !isObjectWith(options.tracer, ['startSpan'])) {
+      throw new TwoFactorError('config_invalid', { message: `${what}: tracer must be an OpenTelemetry Tracer.` });
+    }
+    if (options?.meter !== undefined && !isObjectWith(options.meter, ['createCounter', 'createHistogram'])) {
+      throw new TwoFactorError('config_invalid', { message: `${what}: meter must be an OpenTelemetry Meter.` });
+    }
+    this.tracer = options?.tracer ?? trace.getTracer(SCOPE, VERSION);
+    this.meter = options?.meter;
+  }
+
+  get instruments(): Instruments {
+    return (this.made ??= instrumentsOf(this.meter ?? metrics.getMeter(SCOPE, VERSION)));
+  }
+}
+
+const KNOWN_CODES = new Set(Object.keys(ErrorCodes));
+
+/**
+ * The stable code of a thrown error: a TwoFactorError's `code` (checked against the list, so
+ * two copies of core, ESM and CJS, still agree), else '_OTHER'. Never the message: an
+ * adapter's or a driver's message may quote a number or an address.
+ */
+export function errorCodeOf(e: unknown): string {
+  if (e instanceof Error && e.name === 'TwoFactorError') {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && KNOWN_CODES.has(code)) return code;
+  }
+  return OTHER;
+}
+
+const CHANNELS: ReadonlySet<string> = new Set<Channel>(['sms', 'call', 'whatsapp', 'email']);
+
+/** The channel, when it is one of the four; anything else is left out rather than echoed. */
+export function channelAttr(channel: unknown): Attributes {
+  return typeof channel === 'string' && CHANNELS.has(channel) ? { [Attr.channel]: channel } : {};
+}
+
+/** `value` when it is one of `allowed`, else '_OTHER': an outcome attribute never carries free text. */
+export function oneOf(value: unknown, allowed: ReadonlySet<string>): string {
+  return typeof value === 'string' && allowed.has(value) ? value : OTHER;
+}
+
+export interface Traced<T> {
+  /** Sets what the result says on the span; returns the outcome ('ok', a result, ...). */
+  onResult(result: T, span: Span): string;
+  /** Runs last, with the outcome (the error code when it threw). */
+  finish?(outcome: string, threw: boolean, span: Span): void;
+  /** Adds values to the context the call runs in. */
+  context?(ctx: Context): Context;
+}
+
+/**
+ * Runs `call` in a new active span (so what it calls nests under it), sets the outcome, and
+ * on a throw marks the span as an error with the stable code as its status message. The
+ * exception itself is not recorded: its message and stack may hold caller data.
+ */
+export async function traced<T>(tracer: Tracer, name: string, attributes: Attributes, call: () => Promise<T>, how: Traced<T>): Promise<T> {
+  const parent = context.active();
+  const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+  let ctx = trace.setSpan(parent, span);
+  if (how.context) ctx = how.context(ctx);
+  let outcome = OTHER;
+  let threw = false;
+  try {
+    const result = await context.with(ctx, call);
+    outcome = how.onResult(result, span);
+    span.setAttribute(Attr.outcome, outcome);
+    return result;
+  } catch (e) {
+    threw = true;
+    outcome = errorCodeOf(e);
+    span.setAttributes({ [Attr.outcome]: outcome, [Attr.errorCode]: outcome });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    throw e;
+  } finally {
+    how.finish?.(outcome, threw, span);
+    span.end();
+  }
+}
