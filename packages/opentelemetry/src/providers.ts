@@ -1,9 +1,9 @@
-import { context, createContextKey, type Attributes, type Span } from '@opentelemetry/api';
+import { context, createContextKey, type Attributes } from '@opentelemetry/api';
 import { TwoFactorError, type MessageSender, type Verifier } from '@twofa/core';
-import type { CheckInput, OutgoingMessage, StartInput } from '@twofa/core/adapter';
+import type { CheckInput, CheckStatus, OutgoingMessage, StartInput, StartedVerification } from '@twofa/core/adapter';
 import { Attr, SpanNames } from './names.js';
 import { overlay } from './overlay.js';
-import { Telemetry, channelAttr, oneOf, traced, type TelemetryOptions } from './telemetry.js';
+import { Telemetry, channelAttr, oneOf, traced, type Hooks, type TelemetryOptions } from './telemetry.js';
 
 type Action = 'start' | 'check' | 'cancel' | 'lookup_line_type' | 'send';
 
@@ -22,31 +22,41 @@ interface Delivery {
 // The wrappers this package made: instrumenting one again returns it as it is.
 const wrappers = new WeakSet<object>();
 
-function providerCall<T>(
-  t: Telemetry,
-  providerName: string,
-  action: Action,
-  spanName: string,
-  run: () => Promise<T>,
-  outcomeOf: (result: T, span: Span) => string,
-  /** For start and send: the attributes the send is counted with. */
-  delivery?: Attributes,
-): Promise<T> {
-  const started = performance.now();
-  const mark: Delivery = { counted: false };
-  const outer = delivery ? (context.active().getValue(DELIVERY) as Delivery | undefined) : undefined;
-  const base = { [Attr.provider]: providerName, [Attr.action]: action };
-  return traced(t.tracer, spanName, { ...base, ...delivery }, run, {
-    onResult: outcomeOf,
-    ...(delivery ? { context: (ctx) => ctx.setValue(DELIVERY, mark) } : {}),
-    finish(outcome) {
+interface ProviderCall {
+  provider: string;
+  action: Action;
+  started: number;
+  /** Start and send: the attributes the send is counted with, this call's mark and the enclosing one's. */
+  delivery: Attributes | undefined;
+  mark: Delivery | undefined;
+  outer: Delivery | undefined;
+}
+
+/** Made once per wrapper and action: outcome, duration, and the send counted once. */
+function hooks<T>(t: Telemetry, outcomeOf: (result: T) => string): Hooks<T, ProviderCall> {
+  return {
+    context: (ctx, call) => (call.mark ? ctx.setValue(DELIVERY, call.mark) : ctx),
+    result: outcomeOf,
+    done(outcome, _threw, _span, call) {
       const { providerDuration, sends } = t.instruments;
-      providerDuration.record(performance.now() - started, { ...base, [Attr.outcome]: outcome });
-      if (!delivery) return;
-      if (!mark.counted) sends.add(1, { [Attr.provider]: providerName, ...delivery, [Attr.outcome]: outcome });
-      if (outer) outer.counted = true;
+      providerDuration.record(performance.now() - call.started, { [Attr.provider]: call.provider, [Attr.action]: call.action, [Attr.outcome]: outcome });
+      if (!call.mark) return;
+      if (!call.mark.counted) sends.add(1, { [Attr.provider]: call.provider, ...call.delivery, [Attr.outcome]: outcome });
+      if (call.outer) call.outer.counted = true;
     },
-  });
+  };
+}
+
+function providerCall<T>(t: Telemetry, how: Hooks<T, ProviderCall>, spanName: string, provider: string, action: Action, run: () => Promise<T>, delivery?: Attributes): Promise<T> {
+  const call: ProviderCall = {
+    provider,
+    action,
+    started: performance.now(),
+    delivery,
+    mark: delivery ? { counted: false } : undefined,
+    outer: delivery ? (context.active().getValue(DELIVERY) as Delivery | undefined) : undefined,
+  };
+  return traced(t.tracer, spanName, { [Attr.provider]: provider, [Attr.action]: action, ...delivery }, call, run, how);
 }
 
 function assertProvider(p: unknown, fns: string[], what: string): void {
@@ -67,14 +77,16 @@ export function instrumentVerifier<V extends Verifier>(verifier: V, options?: Te
   const t = new Telemetry(options, 'instrumentVerifier');
   const v: Verifier = verifier;
   const name = () => String(v.name);
+  const started = hooks<StartedVerification>(t, () => 'ok');
+  const checked = hooks<CheckStatus>(t, (status) => oneOf(status, CHECK_STATUSES));
+  const canceled = hooks<boolean>(t, (done) => (done ? 'canceled' : 'not_found'));
+  const looked = hooks<string | null>(t, (type) => (type === null ? 'unknown' : 'ok'));
   const wrapped = overlay(verifier, {
-    start: (input: StartInput) =>
-      providerCall(t, name(), 'start', SpanNames.verifierStart, () => v.start(input), () => 'ok', channelAttr(input?.channel)),
-    check: (input: CheckInput) => providerCall(t, name(), 'check', SpanNames.verifierCheck, () => v.check(input), (status) => oneOf(status, CHECK_STATUSES)),
-    cancel: (id: string) => providerCall(t, name(), 'cancel', SpanNames.verifierCancel, () => v.cancel(id), (done) => (done ? 'canceled' : 'not_found')),
+    start: (input: StartInput) => providerCall(t, started, SpanNames.verifierStart, name(), 'start', () => v.start(input), channelAttr(input?.channel)),
+    check: (input: CheckInput) => providerCall(t, checked, SpanNames.verifierCheck, name(), 'check', () => v.check(input)),
+    cancel: (id: string) => providerCall(t, canceled, SpanNames.verifierCancel, name(), 'cancel', () => v.cancel(id)),
     lookupLineType: v.lookupLineType
-      ? (e164: string) =>
-          providerCall(t, name(), 'lookup_line_type', SpanNames.verifierLookup, () => v.lookupLineType!(e164), (type) => (type === null ? 'unknown' : 'ok'))
+      ? (e164: string) => providerCall(t, looked, SpanNames.verifierLookup, name(), 'lookup_line_type', () => v.lookupLineType!(e164))
       : undefined,
   });
   wrappers.add(wrapped);
@@ -91,9 +103,9 @@ export function instrumentSender<S extends MessageSender>(sender: S, options?: T
   if (wrappers.has(sender)) return sender;
   const t = new Telemetry(options, 'instrumentSender');
   const s: MessageSender = sender;
+  const sent = hooks<{ id: string }>(t, () => 'ok');
   const wrapped = overlay(sender, {
-    send: (message: OutgoingMessage) =>
-      providerCall(t, String(s.name), 'send', SpanNames.senderSend, () => s.send(message), () => 'ok', channelAttr(message?.channel)),
+    send: (message: OutgoingMessage) => providerCall(t, sent, SpanNames.senderSend, String(s.name), 'send', () => s.send(message), channelAttr(message?.channel)),
   });
   wrappers.add(wrapped);
   return wrapped;

@@ -1,5 +1,4 @@
 import {
-  SpanKind,
   SpanStatusCode,
   context,
   metrics,
@@ -103,11 +102,12 @@ export function errorCodeOf(e: unknown): string {
   return OTHER;
 }
 
-const CHANNELS: ReadonlySet<string> = new Set<Channel>(['sms', 'call', 'whatsapp', 'email']);
+const CHANNELS: ReadonlyMap<string, Attributes> = new Map((['sms', 'call', 'whatsapp', 'email'] satisfies Channel[]).map((c) => [c, { [Attr.channel]: c }]));
+const NONE: Attributes = {};
 
-/** The channel, when it is one of the four; anything else is left out rather than echoed. */
+/** `{ 'twofa.channel': channel }` when it is one of the four; anything else is left out rather than echoed. */
 export function channelAttr(channel: unknown): Attributes {
-  return typeof channel === 'string' && CHANNELS.has(channel) ? { [Attr.channel]: channel } : {};
+  return (typeof channel === 'string' && CHANNELS.get(channel)) || NONE;
 }
 
 /** `value` when it is one of `allowed`, else '_OTHER': an outcome attribute never carries free text. */
@@ -115,13 +115,32 @@ export function oneOf(value: unknown, allowed: ReadonlySet<string>): string {
   return typeof value === 'string' && allowed.has(value) ? value : OTHER;
 }
 
-export interface Traced<T> {
-  /** Sets what the result says on the span; returns the outcome ('ok', a result, ...). */
-  onResult(result: T, span: Span): string;
-  /** Runs last, with the outcome (the error code when it threw). */
-  finish?(outcome: string, threw: boolean, span: Span): void;
+/**
+ * What a traced call does besides running: hooks made once per wrapper (not per call), and
+ * a per-call `state` they share, so a call allocates little.
+ */
+// The attribute sets of twofa.verifications, each made once: they are few (methods ×
+// purposes × outcomes), and one object of a stable shape per set keeps the counter's hot
+// path (a verify) from allocating and hashing a fresh object each time.
+const verificationSets = new Map<string, Attributes>();
+
+export function verificationAttributes(method: string | undefined, purpose: string, outcome: string): Attributes {
+  const key = `${method ?? ''}\0${purpose}\0${outcome}`;
+  let set = verificationSets.get(key);
+  if (!set) {
+    set = method ? { 'twofa.method': method, 'twofa.purpose': purpose, 'twofa.outcome': outcome } : { 'twofa.purpose': purpose, 'twofa.outcome': outcome };
+    verificationSets.set(key, set);
+  }
+  return set;
+}
+
+export interface Hooks<T, S> {
   /** Adds values to the context the call runs in. */
-  context?(ctx: Context): Context;
+  context?(ctx: Context, state: S, span: Span): Context;
+  /** Sets what the result says on the span; returns the outcome ('ok', a result, ...). */
+  result(result: T, span: Span, state: S): string;
+  /** Runs last, with the outcome (the error code when it threw). */
+  done?(outcome: string, threw: boolean, span: Span, state: S): void;
 }
 
 /**
@@ -129,16 +148,16 @@ export interface Traced<T> {
  * on a throw marks the span as an error with the stable code as its status message. The
  * exception itself is not recorded: its message and stack may hold caller data.
  */
-export async function traced<T>(tracer: Tracer, name: string, attributes: Attributes, call: () => Promise<T>, how: Traced<T>): Promise<T> {
+export async function traced<T, S>(tracer: Tracer, name: string, attributes: Attributes, state: S, call: () => Promise<T>, hooks: Hooks<T, S>): Promise<T> {
   const parent = context.active();
-  const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
+  const span = tracer.startSpan(name, { attributes }, parent); // kind: INTERNAL, the default
   let ctx = trace.setSpan(parent, span);
-  if (how.context) ctx = how.context(ctx);
+  if (hooks.context) ctx = hooks.context(ctx, state, span);
   let outcome = OTHER;
   let threw = false;
   try {
     const result = await context.with(ctx, call);
-    outcome = how.onResult(result, span);
+    outcome = hooks.result(result, span, state);
     span.setAttribute(Attr.outcome, outcome);
     return result;
   } catch (e) {
@@ -148,7 +167,7 @@ export async function traced<T>(tracer: Tracer, name: string, attributes: Attrib
     span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
     throw e;
   } finally {
-    how.finish?.(outcome, threw, span);
+    hooks.done?.(outcome, threw, span, state);
     span.end();
   }
 }

@@ -1,9 +1,9 @@
-import { context, createContextKey, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { TwoFactorError, type Challenge, type TwoFactor, type TwoFactorEvents } from '@twofa/core';
+import { context, createContextKey, type Attributes, type Span } from '@opentelemetry/api';
+import { TwoFactorError, type TwoFactor, type TwoFactorEvents } from '@twofa/core';
 import type { AnyMethod } from '@twofa/core/adapter';
 import { Attr, EventNames, SpanNames } from './names.js';
 import { overlay } from './overlay.js';
-import { Telemetry, channelAttr, oneOf, traced, type TelemetryOptions } from './telemetry.js';
+import { Telemetry, channelAttr, oneOf, traced, verificationAttributes, type Hooks, type TelemetryOptions } from './telemetry.js';
 import { checkHashKey, hashUserId, type HashUserIds } from './user-hash.js';
 
 export interface TwoFactorTelemetryOptions extends TelemetryOptions {
@@ -27,8 +27,10 @@ const SCOPES: ReadonlySet<string> = new Set(['primary', 'backup']);
 const OPERATION = createContextKey('@twofa/opentelemetry operation');
 interface Operation {
   owner: object;
-  span: Span;
+  span: Span | undefined;
+  /** The method as known so far; `given` is the one the span started with. */
   method: string | undefined;
+  given: string | undefined;
 }
 
 // original manager → its instrumented twin; and the twins themselves.
@@ -61,39 +63,34 @@ export function instrumentTwoFactor<M extends readonly AnyMethod[]>(twofa: TwoFa
   // Method ids from the registry: an attribute never echoes what a caller typed.
   const known = new Set(m.availableMethods().map((x) => x.method));
   const methodOf = (id: unknown) => (typeof id === 'string' && known.has(id) ? id : undefined);
-  const userAttr = (userId: unknown): Attributes =>
-    key !== undefined && typeof userId === 'string' && userId.length <= 256 ? { [Attr.userHash]: hashUserId(userId, key) } : {};
 
   function current(): Operation | undefined {
     const op = context.active().getValue(OPERATION) as Operation | undefined;
     return op?.owner === owner ? op : undefined;
   }
 
-  function operation<T>(
-    name: string,
-    userId: unknown,
-    method: string | undefined,
-    call: () => Promise<T>,
-    onResult: (result: T, span: Span, op: Operation) => string,
-    onThrow?: (code: string, op: Operation) => void,
-  ): Promise<T> {
-    const op: Operation = { owner, span: undefined as unknown as Span, method };
-    return traced(t.tracer, name, { ...(method ? { [Attr.method]: method } : {}), ...userAttr(userId) }, call, {
-      context(ctx) {
-        op.span = trace.getSpan(ctx)!;
+  /** Hooks made once per operation: the span's outcome and method, and a thrown verification counted. */
+  function hooks<T>(result: (r: T, span: Span, op: Operation) => string, purpose?: 'enroll' | 'challenge'): Hooks<T, Operation> {
+    return {
+      context(ctx, op, span) {
+        op.span = span;
         return ctx.setValue(OPERATION, op);
       },
-      onResult: (result, span) => onResult(result, span, op),
-      finish(outcome, threw, span) {
-        if (op.method) span.setAttribute(Attr.method, op.method);
-        if (threw) onThrow?.(outcome, op);
+      result,
+      done(outcome, threw, span, op) {
+        if (op.method !== op.given) span.setAttribute(Attr.method, op.method!);
+        // A verification that threw (not_enrolled, a provider outage at check, ...) is counted too, with its code.
+        if (threw && purpose) t.instruments.verifications.add(1, verificationAttributes(op.method, purpose, outcome));
       },
-    });
+    };
   }
 
-  /** A verification that threw (not_enrolled, a provider outage at check, ...) is counted too, with its code. */
-  const countThrown = (purpose: 'enroll' | 'challenge') => (code: string, op: Operation) =>
-    t.instruments.verifications.add(1, { ...(op.method ? { [Attr.method]: op.method } : {}), [Attr.purpose]: purpose, [Attr.outcome]: code });
+  function operation<T>(name: string, userId: unknown, method: string | undefined, call: () => Promise<T>, how: Hooks<T, Operation>): Promise<T> {
+    const attributes: Attributes = {};
+    if (method) attributes[Attr.method] = method;
+    if (key !== undefined && typeof userId === 'string' && userId.length <= 256) attributes[Attr.userHash] = hashUserId(userId, key);
+    return traced(t.tracer, name, attributes, { owner, span: undefined, method, given: method }, call, how);
+  }
 
   /** A verification result: 'ok', or its error with the attempts left. */
   function judged(r: { ok: true; method: string } | { ok: false; error: string; attemptsLeft: number }, span: Span, op: Operation): string {
@@ -105,11 +102,25 @@ export function instrumentTwoFactor<M extends readonly AnyMethod[]>(twofa: TwoFa
     return oneOf(r.error, VERIFY_ERRORS);
   }
 
-  function sent(r: { method?: unknown; channel?: unknown }, span: Span, op: Operation): string {
+  /** An enrollment or a challenge: its method, and the channel when a code went out. */
+  function opened(r: { method?: unknown; channel?: unknown }, span: Span, op: Operation): string {
     op.method ??= methodOf(r.method);
     span.setAttributes(channelAttr(r.channel));
     return 'ok';
   }
+
+  const on = {
+    enroll: hooks(opened),
+    confirm: hooks(judged, 'enroll'),
+    challenge: hooks(opened),
+    verify: hooks(judged, 'challenge'),
+    remove: hooks((r: { removed?: unknown }, span) => {
+      span.setAttribute(Attr.removed, Array.isArray(r?.removed) ? r.removed.length : 0);
+      return 'ok';
+    }),
+    // The codes are the result: nothing of them goes on the span.
+    regenerate: hooks(() => 'ok'),
+  };
 
   // Metrics from the manager's events: every verification it judged and every lockout it
   // began, whichever object the app called.
@@ -118,11 +129,11 @@ export function instrumentTwoFactor<M extends readonly AnyMethod[]>(twofa: TwoFa
     const method = methodOf(e.method);
     const op = current();
     if (op && method) op.method ??= method;
-    t.instruments.verifications.add(1, { ...(method ? { [Attr.method]: method } : {}), [Attr.purpose]: oneOf(e.purpose, PURPOSES), [Attr.outcome]: outcome });
+    t.instruments.verifications.add(1, verificationAttributes(method, oneOf(e.purpose, PURPOSES), outcome));
   };
   const lockout = (attributes: Attributes) => {
     t.instruments.lockouts.add(1, attributes);
-    current()?.span.addEvent(EventNames.lockout, attributes);
+    current()?.span?.addEvent(EventNames.lockout, attributes);
   };
   event('verification.succeeded', (e) => verification(e, 'ok'));
   event('verification.failed', (e) => verification(e, oneOf(e.error, VERIFY_ERRORS)));
@@ -135,21 +146,15 @@ export function instrumentTwoFactor<M extends readonly AnyMethod[]>(twofa: TwoFa
 
   const wrapped = overlay(m, {
     enroll: ((userId: string, method: string, input?: Record<string, unknown>) =>
-      operation(SpanNames.enroll, userId, methodOf(method), () => m.enroll(userId, method, input as never), (r, span, op) => sent(r, span, op))) as Manager['enroll'],
+      operation(SpanNames.enroll, userId, methodOf(method), () => m.enroll(userId, method, input as never), on.enroll)) as Manager['enroll'],
     confirmEnrollment: (userId: string, enrollmentId: string, answer: unknown) =>
-      operation(SpanNames.confirmEnrollment, userId, undefined, () => m.confirmEnrollment(userId, enrollmentId, answer), judged, countThrown('enroll')),
+      operation(SpanNames.confirmEnrollment, userId, undefined, () => m.confirmEnrollment(userId, enrollmentId, answer), on.confirm),
     challenge: (userId: string, opts?: Parameters<Manager['challenge']>[1]) =>
-      operation(SpanNames.challenge, userId, methodOf(opts?.method), () => m.challenge(userId, opts), (r: Challenge, span, op) => sent(r, span, op)),
+      operation(SpanNames.challenge, userId, methodOf(opts?.method), () => m.challenge(userId, opts), on.challenge),
     verify: (userId: string, input: Parameters<Manager['verify']>[1]) =>
-      operation(SpanNames.verify, userId, methodOf((input as { method?: unknown } | null)?.method), () => m.verify(userId, input), judged, countThrown('challenge')),
-    remove: (userId: string, authenticatorId: string) =>
-      operation(SpanNames.remove, userId, undefined, () => m.remove(userId, authenticatorId), (r, span) => {
-        span.setAttribute(Attr.removed, Array.isArray(r?.removed) ? r.removed.length : 0);
-        return 'ok';
-      }),
-    regenerateRecoveryCodes: (userId: string) =>
-      // The codes are the result: nothing of them goes on the span.
-      operation(SpanNames.regenerateRecoveryCodes, userId, undefined, () => m.regenerateRecoveryCodes(userId), () => 'ok'),
+      operation(SpanNames.verify, userId, methodOf((input as { method?: unknown } | null)?.method), () => m.verify(userId, input), on.verify),
+    remove: (userId: string, authenticatorId: string) => operation(SpanNames.remove, userId, undefined, () => m.remove(userId, authenticatorId), on.remove),
+    regenerateRecoveryCodes: (userId: string) => operation(SpanNames.regenerateRecoveryCodes, userId, undefined, () => m.regenerateRecoveryCodes(userId), on.regenerate),
   });
   twins.set(twofa, wrapped);
   made.add(wrapped);
