@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { failover } from '@twofa/core';
+import { instrumentVerifier } from '@twofa/opentelemetry';
+import { fakeVerifier } from '@twofa/testkit';
 import { startOtel, type Otel } from './harness.js';
 import { manager, wrong, withPhone, withTotp } from './setup.js';
 
@@ -74,6 +77,22 @@ describe('twofa.sends', () => {
     const c = manager(otel, { verifier: 'local', instrumentSender: false });
     await withPhone(c);
     expect(await otel.value('twofa.sends', { 'twofa.provider': 'local(console)', 'twofa.channel': 'sms', 'twofa.outcome': 'ok' })).toBe(1);
+  });
+
+  it('failover over instrumented verifiers, itself instrumented: each attempt counted once, by the provider that made it', async () => {
+    const telemetry = { tracer: otel.tracer, meter: otel.meter };
+    const a = fakeVerifier({ name: 'a' });
+    const b = fakeVerifier({ name: 'b' });
+    a.failNext('provider_unavailable', 'start');
+    const both = instrumentVerifier(failover([instrumentVerifier(a, telemetry), instrumentVerifier(b, telemetry)], { breaker: false }), telemetry);
+    await both.start({ to: '+12015550123', channel: 'sms' });
+    await both.start({ to: '+12015550123', channel: 'sms' });
+    const sends = (await otel.points()).filter((p) => p.metric === 'twofa.sends').map((p) => [p.attributes['twofa.provider'], p.attributes['twofa.outcome'], p.value]);
+    expect(sends.sort()).toEqual([['a', 'ok', 1], ['a', 'provider_unavailable', 1], ['b', 'ok', 1]]);
+    // The failover's own span is there, with the attempts under it.
+    const outer = otel.spans().filter((s) => s.attributes['twofa.provider'] === 'failover(a,b)');
+    expect(outer).toHaveLength(2);
+    expect(otel.spans().filter((s) => s.parentSpanContext?.spanId === outer[0]!.spanContext().spanId).map((s) => s.attributes['twofa.provider'])).toEqual(['a', 'b']);
   });
 
   it('a cooldown refused before any provider call is not a send', async () => {
