@@ -3,7 +3,7 @@ import { TwoFactorError, type MessageSender, type Verifier } from '@twofa/core';
 import type { CheckInput, CheckStatus, OutgoingMessage, StartInput, StartedVerification } from '@twofa/core/adapter';
 import { Attr, SpanNames } from './names.js';
 import { overlay } from './overlay.js';
-import { Telemetry, channelAttr, oneOf, traced, type Hooks, type TelemetryOptions } from './telemetry.js';
+import { Telemetry, channelAttr, isObjectWith, oneOf, traced, type Hooks, type TelemetryOptions } from './telemetry.js';
 
 type Action = 'start' | 'check' | 'cancel' | 'lookup_line_type' | 'send';
 
@@ -59,10 +59,8 @@ function providerCall<T>(t: Telemetry, how: Hooks<T, ProviderCall>, spanName: st
   return traced(t.tracer, spanName, { [Attr.provider]: provider, [Attr.action]: action, ...delivery }, call, run, how);
 }
 
-function assertProvider(p: unknown, fns: string[], what: string): void {
-  if (p === null || typeof p !== 'object' || !fns.every((f) => typeof (p as Record<string, unknown>)[f] === 'function')) {
-    throw new TwoFactorError('config_invalid', { message: `${what} takes a ${what === 'instrumentVerifier' ? 'Verifier (start, check, cancel)' : 'MessageSender (send)'}.` });
-  }
+function assertProvider(p: unknown, fns: string[], message: string): void {
+  if (!isObjectWith(p, fns)) throw new TwoFactorError('config_invalid', { message });
 }
 
 /**
@@ -72,7 +70,7 @@ function assertProvider(p: unknown, fns: string[], what: string): void {
  * else the verifier has (a fake's `sent`) are kept. Pass the result to phone({ verifier }).
  */
 export function instrumentVerifier<V extends Verifier>(verifier: V, options?: TelemetryOptions): V {
-  assertProvider(verifier, ['start', 'check', 'cancel'], 'instrumentVerifier');
+  assertProvider(verifier, ['start', 'check', 'cancel'], 'instrumentVerifier takes a Verifier (start, check, cancel).');
   if (wrappers.has(verifier)) return verifier;
   const t = new Telemetry(options, 'instrumentVerifier');
   const v: Verifier = verifier;
@@ -99,7 +97,7 @@ export function instrumentVerifier<V extends Verifier>(verifier: V, options?: Te
  * localVerifier({ sender }) or failover([...]).
  */
 export function instrumentSender<S extends MessageSender>(sender: S, options?: TelemetryOptions): S {
-  assertProvider(sender, ['send'], 'instrumentSender');
+  assertProvider(sender, ['send'], 'instrumentSender takes a MessageSender (send).');
   if (wrappers.has(sender)) return sender;
   const t = new Telemetry(options, 'instrumentSender');
   const s: MessageSender = sender;

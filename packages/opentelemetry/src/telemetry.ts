@@ -58,7 +58,8 @@ function instrumentsOf(meter: Meter): Instruments {
   return made;
 }
 
-function isObjectWith(value: unknown, fns: string[]): boolean {
+/** True for an object with these functions (a duck-typed check of what a caller passed). */
+export function isObjectWith(value: unknown, fns: string[]): boolean {
   return value !== null && typeof value === 'object' && fns.every((f) => typeof (value as Record<string, unknown>)[f] === 'function');
 }
 

@@ -3,7 +3,7 @@ import { TwoFactorError, type TwoFactor, type TwoFactorEvents } from '@twofa/cor
 import type { AnyMethod } from '@twofa/core/adapter';
 import { Attr, EventNames, SpanNames } from './names.js';
 import { overlay } from './overlay.js';
-import { Telemetry, channelAttr, oneOf, traced, verificationAttributes, type Hooks, type TelemetryOptions } from './telemetry.js';
+import { Telemetry, channelAttr, isObjectWith, oneOf, traced, verificationAttributes, type Hooks, type TelemetryOptions } from './telemetry.js';
 import { checkHashKey, hashUserId, type HashUserIds } from './user-hash.js';
 
 export interface TwoFactorTelemetryOptions extends TelemetryOptions {
@@ -49,7 +49,7 @@ type Manager = TwoFactor<readonly AnyMethod[]>;
  */
 export function instrumentTwoFactor<M extends readonly AnyMethod[]>(twofa: TwoFactor<M>, options?: TwoFactorTelemetryOptions): TwoFactor<M> {
   const fns = ['enroll', 'confirmEnrollment', 'challenge', 'verify', 'remove', 'regenerateRecoveryCodes', 'availableMethods', 'on'];
-  if (twofa === null || typeof twofa !== 'object' || !fns.every((f) => typeof (twofa as unknown as Record<string, unknown>)[f] === 'function')) {
+  if (!isObjectWith(twofa, fns)) {
     throw new TwoFactorError('config_invalid', { message: 'instrumentTwoFactor takes the manager createTwoFactor() returned.' });
   }
   if (made.has(twofa)) return twofa;
