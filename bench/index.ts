@@ -11,6 +11,7 @@ const sections: [string, string][] = [
   ['Twilio adapters', './twilio.ts'],
   ['Vonage adapters', './vonage.ts'],
   ['Failover', './failover.ts'],
+  ['OpenTelemetry', './opentelemetry.ts'],
 ];
 
 let peakRss = process.memoryUsage().rss;

@@ -3,7 +3,7 @@ import { TwoFactorError, type TwoFactor, type TwoFactorEvents } from '@twofa/cor
 import type { AnyMethod } from '@twofa/core/adapter';
 import { Attr, EventNames, SpanNames } from './names.js';
 import { overlay } from './overlay.js';
-import { Telemetry, channelAttr, isObjectWith, oneOf, traced, verificationAttributes, type Hooks, type TelemetryOptions } from './telemetry.js';
+import { Telemetry, channelAttr, isObjectWith, oneOf, traced, type Hooks, type TelemetryOptions } from './telemetry.js';
 import { checkHashKey, hashUserId, type HashUserIds } from './user-hash.js';
 
 export interface TwoFactorTelemetryOptions extends TelemetryOptions {
@@ -80,7 +80,7 @@ export function instrumentTwoFactor<M extends readonly AnyMethod[]>(twofa: TwoFa
       done(outcome, threw, span, op) {
         if (op.method !== op.given) span.setAttribute(Attr.method, op.method!);
         // A verification that threw (not_enrolled, a provider outage at check, ...) is counted too, with its code.
-        if (threw && purpose) t.instruments.verifications.add(1, verificationAttributes(op.method, purpose, outcome));
+        if (threw && purpose) t.instruments.verifications.add(op.method, purpose, outcome);
       },
     };
   }
@@ -129,7 +129,7 @@ export function instrumentTwoFactor<M extends readonly AnyMethod[]>(twofa: TwoFa
     const method = methodOf(e.method);
     const op = current();
     if (op && method) op.method ??= method;
-    t.instruments.verifications.add(1, verificationAttributes(method, oneOf(e.purpose, PURPOSES), outcome));
+    t.instruments.verifications.add(method, oneOf(e.purpose, PURPOSES), outcome);
   };
   const lockout = (attributes: Attributes) => {
     t.instruments.lockouts.add(1, attributes);
