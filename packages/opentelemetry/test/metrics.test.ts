@@ -38,6 +38,17 @@ describe('twofa.verifications', () => {
     expect(otel.spans().filter((s) => s.name === 'twofa.verify')).toHaveLength(0); // no span: not called through the wrapper
   });
 
+  it('two managers on one meter add up (one total per attribute set, not one each)', async () => {
+    const a = manager(otel);
+    const b = manager(otel);
+    for (const c of [a, b]) {
+      const { secret } = await withTotp(c);
+      await c.twofa.verify('u1', { method: 'totp', code: c.totpCode(secret) });
+    }
+    expect(await verifications('totp', 'challenge', 'ok')).toBe(2);
+    expect(await verifications('totp', 'enroll', 'ok')).toBe(2);
+  });
+
   it('counts a verification that threw, with its error code', async () => {
     const c = manager(otel);
     await expect(c.twofa.verify('u1', { method: 'totp', code: '123456' })).rejects.toMatchObject({ code: 'not_enrolled' });
