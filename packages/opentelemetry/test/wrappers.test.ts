@@ -93,6 +93,8 @@ describe('instrumentTwoFactor', () => {
     const secret: string = e.secret; // typed per method, as on the bare manager
     expect(secret).toMatch(/^[A-Z2-7]+$/);
     expect(c.twofa.policy).toBe(c.bare.policy);
+    expect(Object.keys(c.twofa).sort()).toEqual(Object.keys(c.bare).sort());
+    expect({ ...c.twofa }.verify).toBe(c.twofa.verify); // a spread copy keeps the instrumented calls
     expect(c.twofa.availableMethods()).toEqual(c.bare.availableMethods());
     expect(await c.twofa.methods('u1')).toEqual(await c.bare.methods('u1'));
     const seen: string[] = [];
