@@ -12,6 +12,7 @@ const sections: [string, string][] = [
   ['Vonage adapters', './vonage.ts'],
   ['Failover', './failover.ts'],
   ['WebAuthn', './webauthn.ts'],
+  ['OpenTelemetry', './opentelemetry.ts'],
 ];
 
 let peakRss = process.memoryUsage().rss;
