@@ -9,7 +9,7 @@ import type { TotpMethod } from './methods/totp.js';
 import type { AnyMethod, ChallengeOptions, CheckOutcome, Confirmed, Method, MethodContext, OpenAuthenticator } from './methods/types.js';
 import { Outcomes, type Failure, type VerifyError } from './outcomes.js';
 import { resolvePolicy, type Policy, type PolicyInput } from './policy.js';
-import { guardSend, keys, lockCounters, lockState, successResets, userAttemptRules, type LockState } from './rate-limit.js';
+import { FOREVER_SECONDS, guardSend, keys, lockCounters, lockState, successResets, userAttemptRules, type LockState } from './rate-limit.js';
 import { reencryptUser } from './reencrypt.js';
 import { resolveRequirement, type Requirement, type RequirementOptions, type RequirementRecord } from './requirement.js';
 import { makeProof, readProof } from './step-up.js';
@@ -184,9 +184,6 @@ export interface TwoFactor<M extends readonly AnyMethod[] = BuiltInMethods> exte
   reset(userId: string, options: { actor: string; reason: string }): Promise<void>;
   on<E extends EventName>(event: E, listener: Listener<E>): () => void;
 }
-
-/** Records that live as long as the user does (a requirement's start) expire in 100 years. */
-const FOREVER_MS = 100 * 365 * 86_400_000;
 
 const PRODUCTION = () => typeof process !== 'undefined' && process.env?.NODE_ENV === 'production';
 
@@ -756,7 +753,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       } catch {
         rec = undefined;
       }
-      const put = (r: RequirementRecord) => store.putRecord(userId, keys.requirement, JSON.stringify(r), now + FOREVER_MS, now);
+      const put = (r: RequirementRecord) => store.putRecord(userId, keys.requirement, JSON.stringify(r), now + FOREVER_SECONDS * 1000, now);
       if (!rec || typeof rec.since !== 'number') {
         rec = { since: now };
         await put(rec);
