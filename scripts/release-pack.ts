@@ -5,11 +5,12 @@
 // release/inputs.sha256 records a hash of everything a build reads (each package's files but
 // its tests, the shared tsconfig, the lockfile, this script); `releasePack()` reuses release/
 // when that hash still matches, so a second `pnpm test` does not build again.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -73,17 +74,17 @@ export function inputsHash(root = repoRoot): string {
   return hash.digest('hex');
 }
 
-function run(args: string[], cwd: string): void {
+async function run(args: string[], cwd: string): Promise<void> {
   try {
-    execFileSync('pnpm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    await promisify(execFile)('pnpm', args, { cwd, maxBuffer: 64 * 1024 * 1024 });
   } catch (e) {
-    const { stdout, stderr } = e as { stdout?: Buffer; stderr?: Buffer };
+    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
     const output = `${stdout ?? ''}${stderr ?? ''}`.trim().split('\n').slice(-40).join('\n');
     throw new Error(`pnpm ${args.join(' ')} failed in ${cwd}:\n${output}`);
   }
 }
 
-export function releasePack(options: { root?: string; out?: string; force?: boolean; log?: (line: string) => void } = {}): ReleasePack {
+export async function releasePack(options: { root?: string; out?: string; force?: boolean; log?: (line: string) => void } = {}): Promise<ReleasePack> {
   const root = options.root ?? repoRoot;
   const out = resolve(root, options.out ?? 'release');
   const log = options.log ?? (() => {});
@@ -103,9 +104,9 @@ export function releasePack(options: { root?: string; out?: string; force?: bool
   mkdirSync(out, { recursive: true });
   // The workspace's own build (the root `build` script: every package, in dependency order).
   log('building every package (pnpm build)');
-  run(['build'], root);
+  await run(['build'], root);
   for (const p of packages) {
-    run(['pack', '--pack-destination', out], p.dir);
+    await run(['pack', '--pack-destination', out], p.dir);
     if (!existsSync(p.tarball)) throw new Error(`pnpm pack did not write ${relative(root, p.tarball)}`);
     log(`packed ${relative(root, p.tarball)}`);
   }
@@ -115,6 +116,6 @@ export function releasePack(options: { root?: string; out?: string; force?: bool
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const force = !process.argv.includes('--reuse');
-  const { packages } = releasePack({ force, log: (l) => console.log(l) });
+  const { packages } = await releasePack({ force, log: (l) => console.log(l) });
   console.log(`\nInstall them in another project with:\n  npm i ${packages.map((p) => `./${relative(process.cwd(), p.tarball)}`).join(' ')}`);
 }
