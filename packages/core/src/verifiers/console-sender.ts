@@ -1,6 +1,7 @@
 import { maskDestination } from '../phone-number.js';
 import type { MessageSender, OutgoingMessage } from '../verifier.js';
 
+/** Options of `consoleSender()`. */
 export interface ConsoleSenderOptions {
   /** Where lines go (default: console.log). */
   write?: (line: string) => void;
