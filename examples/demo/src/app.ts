@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { assetRoutes } from './assets.js';
 import { csrfProtection } from './csrf.js';
 import { page, type AppDeps } from './deps.js';
 import { authRoutes } from './routes/auth.js';
@@ -6,7 +7,6 @@ import { challengeRoutes } from './routes/challenge.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { securityRoutes } from './routes/security.js';
 import { html } from './views/html.js';
-import { stylesheet } from './views/layout.js';
 
 /** The Express app: middleware order matters (headers, session, body, CSRF, routes). */
 export function createApp(deps: AppDeps, phoneChannels: readonly string[]): express.Express {
@@ -16,7 +16,7 @@ export function createApp(deps: AppDeps, phoneChannels: readonly string[]): expr
   app.use((_req, res, next) => {
     res.set({
       'Content-Security-Policy':
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',
@@ -25,7 +25,7 @@ export function createApp(deps: AppDeps, phoneChannels: readonly string[]): expr
     });
     next();
   });
-  app.get('/app.css', (_req, res) => void res.type('css').set('Cache-Control', 'public, max-age=3600').send(stylesheet));
+  app.use(assetRoutes());
 
   app.use(deps.sessions.middleware());
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));

@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Clock, TwoFactor } from '@twofa/core';
+import type { DevicesApi } from './devices.js';
+import type { Lockouts } from './lockout.js';
 import type { Outbox } from './outbox.js';
 import type { Sessions } from './session.js';
 import type { LoginThrottle } from './throttle.js';
@@ -11,8 +13,11 @@ import type { SafeHtml } from './views/html.js';
 /** Everything the routes share. Built once in app.ts. */
 export interface AppDeps {
   twofa: TwoFactor;
+  /** Remembered devices: core's API (the same object as twofa). */
+  devices: DevicesApi;
   users: Users;
   loginThrottle: LoginThrottle;
+  lockouts: Lockouts;
   sessions: Sessions;
   clock: Clock;
   /** Present only in development with the console sender. */
@@ -22,12 +27,16 @@ export interface AppDeps {
   log: (line: string) => void;
 }
 
-/** Renders a page in the layout, consuming the flash message. */
+/**
+ * Renders a page in the layout, consuming the flash message. An error about an input that
+ * the body shows at that input is not repeated above the page.
+ */
 export function page(deps: AppDeps, req: Request, res: Response, title: string, body: SafeHtml, status = 200): void {
   const user = req.session.data.userId ? deps.users.get(req.session.data.userId) : undefined;
-  const flash = takeFlash(req);
+  let flash = takeFlash(req);
+  if (flash?.field && body.value.includes(`id="${flash.field}-error"`)) flash = undefined;
   res.status(status).type('html').send(
-    layout({ title, csrf: req.session.data.csrf, dev: deps.outbox !== undefined, ...(user ? { user: user.email } : {}), ...(flash ? { flash } : {}) }, body),
+    layout({ title, csrf: req.session.data.csrf, dev: deps.outbox !== undefined, ...(user ? { user: user.email } : {}), ...(flash ? { flash: { kind: flash.kind, text: flash.text } } : {}) }, body),
   );
 }
 

@@ -37,6 +37,8 @@ export function describeFailure(f: Failure, now: number): string {
 /** A thrown TwoFactorError (or anything else), in plain words. Never echoes input. */
 export function describeError(e: unknown, now: number): string {
   if (!isTwoFactorError(e)) return 'Something went wrong on our side. Try again in a moment.';
+  // challenge() throws 'locked' in newer cores; compared as a string so this compiles with both.
+  if (String(e.code) === 'locked') return describeFailure({ error: 'locked', ...(e.retryAt !== undefined ? { retryAt: e.retryAt } : {}) }, now);
   switch (e.code) {
     case 'resend_cooldown':
       return `A code was sent recently. You can ask for a new one in ${inWords((e.retryAt ?? now) - now)}.`;

@@ -13,6 +13,14 @@ export interface OpenChallenge {
   resendAt?: number;
 }
 
+/** A notice for the next page; `field` ties an error to the input it is about. */
+export interface Flash {
+  kind: 'ok' | 'error';
+  text: string;
+  /** The id of the input the error belongs to: shown there, not above the page. */
+  field?: string;
+}
+
 export interface SessionData {
   /** The CSRF token for this session's forms. */
   csrf: string;
@@ -20,11 +28,17 @@ export interface SessionData {
   userId?: string;
   /** Password accepted, second factor still due. */
   pending?: { userId: string; since: number };
-  flash?: { kind: 'ok' | 'error'; text: string };
+  flash?: Flash;
+  /**
+   * When this session last proved it is the user (password re-entered, or a second factor
+   * verified): adding or replacing a 2FA method needs this within the last 5 minutes.
+   */
+  reauthAt?: number;
   /** An authenticator-app enrollment being confirmed: shown again after a wrong code. */
-  totpSetup?: { secret: string; uri: string; qrSvg: string };
+  /** The pending enrollment's id (for confirmEnrollment) and what the page shows. */
+  totpSetup?: { id: string; secret: string; uri: string; qrSvg: string };
   /** A phone enrollment being confirmed. */
-  phoneSetup?: { destination: string; channel: string };
+  phoneSetup?: { id: string; destination: string; channel: string };
   /** Recovery codes to show once, on the next page view. */
   newRecoveryCodes?: string[];
 }
@@ -104,15 +118,36 @@ export class Sessions {
   }
 }
 
-/** Sets a one-time notice and redirects (POST/redirect/GET). */
-export function redirectWith(req: Request, res: Response, to: string, kind: 'ok' | 'error', text: string): void {
-  req.session.data.flash = { kind, text };
+/** Sets a one-time notice and redirects (POST/redirect/GET). `field`: the input an error is about. */
+export function redirectWith(req: Request, res: Response, to: string, kind: 'ok' | 'error', text: string, field?: string): void {
+  req.session.data.flash = { kind, text, ...(field ? { field } : {}) };
   res.redirect(303, to);
 }
 
 /** Reads and clears the one-time notice. */
-export function takeFlash(req: Request): SessionData['flash'] {
+export function takeFlash(req: Request): Flash | undefined {
   const f = req.session.data.flash;
   delete req.session.data.flash;
   return f;
+}
+
+/** The pending notice if it is an error about an input, for the view to show at that input. */
+export function fieldError(req: Request): FieldError | undefined {
+  const f = req.session.data.flash;
+  return f?.kind === 'error' && f.field ? { field: f.field, text: f.text } : undefined;
+}
+
+/** An error shown at the input it is about. */
+export interface FieldError {
+  field: string;
+  text: string;
+}
+
+/** How long a re-entered password or a verified second factor counts as "just now". */
+export const REAUTH_MS = 5 * 60 * 1000;
+
+/** True when this session proved it is the user within the last 5 minutes. */
+export function recentlyReauthenticated(req: Request, now: number): boolean {
+  const at = req.session.data.reauthAt;
+  return at !== undefined && now - at <= REAUTH_MS;
 }

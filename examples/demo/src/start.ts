@@ -1,7 +1,8 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { systemClock, type Clock, type TwoFactor } from '@twofa/core';
 import { createApp } from './app.js';
 import { loadConfig, type DemoConfig } from './config.js';
+import { Lockouts } from './lockout.js';
 import type { Outbox } from './outbox.js';
 import { Sessions } from './session.js';
 import { buildTwoFactor } from './twofa.js';
@@ -38,12 +39,16 @@ export async function startDemo(options: StartOptions = {}): Promise<RunningDemo
   const built = await buildTwoFactor(config, clock, { ...(options.consoleWrite ? { consoleWrite: options.consoleWrite } : {}), warn: log });
   const outbox = config.production ? undefined : built.outbox;
   const sessions = new Sessions({ secure: config.secureCookies, clock });
+  const lockouts = new Lockouts(clock);
   const app = createApp(
-    { twofa: built.twofa, users: new Users(), loginThrottle: new LoginThrottle(clock), sessions, clock, secureCookies: config.secureCookies, log, ...(outbox ? { outbox } : {}) },
+    { twofa: built.twofa, devices: built.twofa, users: new Users(), loginThrottle: new LoginThrottle(clock), lockouts, sessions, clock, secureCookies: config.secureCookies, log, ...(outbox ? { outbox } : {}) },
     built.channels,
   );
   // Events carry no codes or numbers, so they are safe to log.
-  built.twofa.on('user.locked', (e) => log(`user locked user=${e.userId} until=${new Date(e.until).toISOString()}`));
+  built.twofa.on('user.locked', (e) => {
+    lockouts.note(e.userId, e.until);
+    log(`user locked user=${e.userId} until=${new Date(e.until).toISOString()}`);
+  });
   built.twofa.on('verification.sent', (e) => log(`code sent user=${e.userId} channel=${e.channel ?? '-'} to=${e.destination ?? '-'}`));
 
   const server = app.listen(config.port, config.host);
@@ -66,4 +71,33 @@ export async function startDemo(options: StartOptions = {}): Promise<RunningDemo
       await built.store.close?.();
     },
   };
+}
+
+/**
+ * Why the demo could not start, in one line for the terminal. A taken port names a free
+ * one to use instead; anything else gives its message (config errors name the variable).
+ */
+export async function startupProblem(e: unknown): Promise<string> {
+  const err = e as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (err.code === 'EADDRINUSE' && err.port !== undefined) {
+    const free = await freePortAfter(err.address ?? '127.0.0.1', err.port);
+    return `Port ${err.port} is already in use (is the demo running in another terminal?). Start it on another port: PORT=${free ?? 0} pnpm demo`;
+  }
+  if (err.code === 'EACCES' && err.port !== undefined) {
+    return `Port ${err.port} needs more privileges. Start the demo on another port: PORT=3000 pnpm demo`;
+  }
+  return `Could not start the demo: ${err.message}`;
+}
+
+/** The first of the next 20 ports that is free on that host, if any. */
+async function freePortAfter(host: string, port: number): Promise<number | undefined> {
+  for (let p = port + 1; p <= Math.min(port + 20, 65535); p++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(p, host, () => probe.close(() => resolve(true)));
+    });
+    if (free) return p;
+  }
+  return undefined;
 }

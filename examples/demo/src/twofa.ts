@@ -15,6 +15,9 @@ export interface BuiltTwoFactor {
   channels: Channel[];
 }
 
+/** Your product's name: shown in authenticator apps, texts and the recovery codes file. */
+export const ISSUER = 'Acme';
+
 /** The one place the demo configures twofa: this is the part to copy into your app. */
 export async function buildTwoFactor(
   config: DemoConfig,
@@ -48,11 +51,11 @@ export async function buildTwoFactor(
   }
 
   const twofa = createTwoFactor({
-    issuer: 'Acme',
+    issuer: ISSUER,
     store,
     clock,
     encryptionKeys: keys,
-    interfaces: [
+    methods: [
       totp(),
       phone({
         verifier,

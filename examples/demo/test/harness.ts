@@ -34,7 +34,8 @@ export async function startHarness(): Promise<Harness> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    // A fresh profile each launch (Playwright makes a temporary user-data-dir).
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   return {
     demo, clock, log, terminal, browser,
@@ -54,9 +55,9 @@ export function totpNow(secret: string, clock: FakeClock): Promise<string> {
   return generate({ secret, epoch: Math.floor(clock.now() / 1000) });
 }
 
-/** The flash notice of the current page. */
+/** The first notice of the current page: a flash above it, or an error at an input. */
 export async function notice(page: Page): Promise<string> {
-  return (await page.locator('.flash').textContent()) ?? '';
+  return ((await page.locator('main .flash, main .field-error').first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
 
 export async function signUp(page: Page, url: string, email: string, password: string): Promise<void> {
@@ -67,16 +68,32 @@ export async function signUp(page: Page, url: string, email: string, password: s
   await page.waitForURL(`${url}/security`);
 }
 
-/** Enrolls an authenticator app the way a person would: reads the key off the page. */
-export async function enrollTotp(page: Page, url: string, clock: FakeClock): Promise<{ secret: string; recoveryCodes: string[] }> {
+/** The key shown for typing by hand, without the spaces between its groups of four. */
+export async function totpKey(page: Page): Promise<string> {
+  return (await page.locator('#totp-secret').textContent())!.replace(/\s+/g, '');
+}
+
+/**
+ * Enrolls an authenticator app the way a person would: reads the key off the page, enters
+ * the code, reads the recovery codes and confirms they are saved (back on /security).
+ */
+export async function enrollTotp(page: Page, url: string, clock: FakeClock): Promise<{ secret: string; recoveryCodes: string[]; notice: string }> {
   await page.goto(`${url}/security`);
   await page.click('button:has-text("Set up authenticator app")');
-  const secret = (await page.locator('#totp-secret').textContent())!.trim();
-  await page.fill('#totp input[name=code]', await totpNow(secret, clock));
+  const secret = await totpKey(page);
+  await page.fill('#totp-code', await totpNow(secret, clock));
   await page.click('button:has-text("Turn on")');
   await page.waitForSelector('#new-recovery-codes');
+  const said = await notice(page);
   const recoveryCodes = await page.locator('.recovery-code').allTextContents();
-  return { secret, recoveryCodes };
+  await saveRecoveryCodes(page, url);
+  return { secret, recoveryCodes, notice: said };
+}
+
+/** On the recovery codes page: ticks "I have saved these codes" and continues to /security. */
+export async function saveRecoveryCodes(page: Page, url: string): Promise<void> {
+  await page.check('input[name=saved]');
+  await Promise.all([page.waitForURL(`${url}/security?saved=1`), page.click('#new-recovery-codes button:has-text("Continue")')]);
 }
 
 export async function logIn(page: Page, url: string, email: string, password: string): Promise<void> {
@@ -103,7 +120,7 @@ export async function submitCode(page: Page, code: string, remember = false): Pr
 export async function latestOutboxCode(page: Page, url: string): Promise<string> {
   const outbox = await page.context().newPage();
   await outbox.goto(`${url}/dev/outbox`);
-  const body = (await outbox.locator('#outbox tr.message td.body').first().textContent()) ?? '';
+  const body = (await outbox.locator('#outbox .message .body').first().textContent()) ?? '';
   await outbox.close();
   const code = /\b(\d{6})\b/.exec(body)?.[1];
   if (!code) throw new Error('no code in the outbox');

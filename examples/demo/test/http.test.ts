@@ -41,6 +41,22 @@ describe('demo over plain HTTP', () => {
     expect(res.headers.getSetCookie()[0]).toMatch(/^sid=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
   });
 
+  it('serves its script, stylesheet and favicon itself; the CSP runs scripts from the app only, none inline', async () => {
+    const res = await fetch(`${demo.url}/login`);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    const body = await res.text();
+    expect(body).toContain('<script src="/app.js" defer></script>');
+    expect(body).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+    expect([...body.matchAll(/<script\b[^>]*>/g)].map((m) => m[0])).toEqual(['<script src="/app.js" defer>']);
+    const assets = { '/app.js': 'text/javascript', '/app.css': 'text/css', '/favicon.svg': 'image/svg+xml', '/favicon.ico': 'image/svg+xml' };
+    for (const [path, type] of Object.entries(assets)) {
+      const r = await fetch(`${demo.url}${path}`);
+      expect([path, r.status, r.headers.get('content-type')?.split(';')[0]]).toEqual([path, 200, type]);
+    }
+  });
+
   it('refuses a form without the CSRF token, with a wrong one, or from another origin', async () => {
     const { cookie, csrf } = await session();
     const form = { email: 'x@example.com', password: 'long enough password' };
@@ -76,7 +92,7 @@ describe('demo over plain HTTP', () => {
     const b = await post('/login', cookie, { email: 'nobody@example.com', password: 'not the password', _csrf: csrf });
     expect(a.status).toBe(401);
     expect(b.status).toBe(401);
-    const text = (t: string) => /class="flash error"[^>]*>([^<]+)/.exec(t)?.[1];
+    const text = (t: string) => /class="field-error"[^>]*>([^<]+)/.exec(t)?.[1];
     expect(text(await a.text())).toBe(text(await b.text()));
   });
 

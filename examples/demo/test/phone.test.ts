@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { latestOutboxCode, leaks, logIn, logOut, notice, shot, signUp, startHarness, submitCode, type Harness } from './harness.js';
+import { latestOutboxCode, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, submitCode, type Harness } from './harness.js';
 
 let h: Harness;
 let page: Page;
@@ -37,6 +37,7 @@ describe('phone codes in the browser, through the dev outbox', () => {
     await page.click('button:has-text("Confirm phone")');
     expect(await notice(page)).toContain('Phone turned on');
     expect(await page.locator('.recovery-code').count()).toBe(10);
+    await saveRecoveryCodes(page, url);
     expect(await page.locator('#phone').textContent()).toContain('+1 ••• ••• 0123');
     await shot(page, 'phone-enrolled');
   });
@@ -67,7 +68,7 @@ describe('phone codes in the browser, through the dev outbox', () => {
     const first = await latestOutboxCode(page, url);
     h.clock.advance(30_000);
     // A client that ignores the disabled button is still refused, in plain words.
-    await page.evaluate(`document.querySelectorAll('button[disabled]').forEach((b) => b.removeAttribute('disabled'))`);
+    await page.evaluate(`document.querySelectorAll('[disabled]').forEach((b) => b.removeAttribute('disabled'))`);
     await sendButton().click();
     await page.waitForLoadState('domcontentloaded');
     expect(await notice(page)).toBe('A code was sent recently. You can ask for a new one in 2 minutes 30 seconds.');
@@ -75,11 +76,36 @@ describe('phone codes in the browser, through the dev outbox', () => {
     await page.reload();
     expect(await sendButton().isDisabled()).toBe(false);
     await sendButton().click();
-    await page.waitForLoadState('domcontentloaded');
+    await page.locator('#cooldown', { hasText: 'in 3 minutes' }).waitFor();
     const second = await latestOutboxCode(page, url);
     seen.push(first, second);
     expect(await page.locator('#cooldown').textContent()).toBe('You can ask for a new code in 3 minutes.');
     await shot(page, 'phone-resent');
+    await submitCode(page, second);
+    expect(await page.locator('#signed-in').count()).toBe(1);
+  });
+
+  it('counts the resend cooldown down and re-enables the send buttons without a reload', async () => {
+    h.clock.advance(3_600_000); // past the hourly send limit the earlier tests used up
+    await page.clock.install(); // the page's timers; the server has the FakeClock
+    await logOut(page, url);
+    await logIn(page, url, email, password);
+    await page.click('button:has-text("Text me a code")');
+    const first = await latestOutboxCode(page, url);
+    expect(await page.locator('#cooldown').textContent()).toBe('You can ask for a new code in 3 minutes.');
+    await page.clock.runFor(61_000);
+    expect(await page.locator('#cooldown').textContent()).toBe('You can ask for a new code in 1 minute 59 seconds.');
+    expect(await sendButton().isDisabled()).toBe(true);
+    h.clock.advance(180_000);
+    await page.clock.runFor(120_000);
+    expect(await page.locator('#cooldown').textContent()).toBe('You can ask for a new code now.');
+    expect(await page.locator('#announce').textContent()).toBe('You can ask for a new code now.');
+    expect(await sendButton().isDisabled()).toBe(false);
+    await sendButton().click();
+    await page.locator('#cooldown', { hasText: 'in 3 minutes' }).waitFor();
+    const second = await latestOutboxCode(page, url);
+    seen.push(first, second);
+    expect(second).not.toBe(first);
     await submitCode(page, second);
     expect(await page.locator('#signed-in').count()).toBe(1);
   });
@@ -106,8 +132,10 @@ describe('phone codes in the browser, through the dev outbox', () => {
     await page.fill('form[action="/security/remove"] input[name=password]', 'wrong password!');
     await page.click('form[action="/security/remove"] button');
     expect(await notice(page)).toBe('That password is not right.');
-    await page.click('summary:has-text("Remove phone")');
-    await page.fill('form[action="/security/remove"] input[name=password]', password);
+    // The form stays open with the error at the password field, which has the focus.
+    expect(await page.locator('#remove-phone-password').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate('document.activeElement.id')).toBe('remove-phone-password');
+    await page.fill('#remove-phone-password', password);
     await page.click('form[action="/security/remove"] button');
     expect(await notice(page)).toContain('Phone removed');
     expect(await page.locator('input[name=phoneNumber]').count()).toBe(1);

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
-import { enrollTotp, leaks, logIn, logOut, notice, shot, signUp, startHarness, submitCode, totpNow, type Harness } from './harness.js';
+import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { enrollTotp, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, submitCode, totpKey, totpNow, type Harness } from './harness.js';
 
 // One browser for the file; each test gets a fresh context (cookie jar).
 let h: Harness;
@@ -21,9 +22,9 @@ afterEach(async (t) => {
   if (page && !page.isClosed()) await shot(page, `totp-${t.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
 });
 
-async function freshPage(): Promise<void> {
+async function freshPage(options: BrowserContextOptions = {}): Promise<void> {
   await ctx?.close();
-  ctx = await h.browser.newContext();
+  ctx = await h.browser.newContext(options);
   page = await ctx.newPage();
 }
 
@@ -36,9 +37,10 @@ describe('authenticator app and recovery codes in the browser', () => {
   it('signs up and enrolls an authenticator app by reading the key from the page', async () => {
     await freshPage();
     await signUp(page, url, email, password);
-    ({ secret, recoveryCodes: recovery } = await enrollTotp(page, url, h.clock));
+    let said: string;
+    ({ secret, recoveryCodes: recovery, notice: said } = await enrollTotp(page, url, h.clock));
     seen.push(secret, ...recovery);
-    expect(await notice(page)).toContain('Authenticator app turned on');
+    expect(said).toContain('Authenticator app turned on');
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
     expect(recovery).toHaveLength(10);
     expect(new Set(recovery).size).toBe(10);
@@ -92,8 +94,9 @@ describe('authenticator app and recovery codes in the browser', () => {
     await shot(page, 'recovery-refused');
   });
 
-  it('locks two-step sign-in after 5 wrong codes, says for how long, and lets the right code in after it', async () => {
+  it('locks two-step sign-in after 5 wrong codes, says until when, and lets the right code in after it', async () => {
     await freshPage();
+    await page.clock.install(); // the page's timers, as the FakeClock is the server's
     const other = 'grace@example.com';
     await signUp(page, url, other, password);
     const { secret: s2 } = await enrollTotp(page, url, h.clock);
@@ -106,17 +109,86 @@ describe('authenticator app and recovery codes in the browser', () => {
       words.push(await notice(page));
     }
     expect(words.slice(0, 4)).toEqual([4, 3, 2].map((n) => `That code is not right. ${n} attempts left.`).concat('That code is not right. 1 attempt left.'));
-    expect(words[4]).toMatch(/locked for 10 minutes \(until 12:\d\d UTC\)/);
-    // Locked means locked: the right code is refused too, with the time left in words.
+    expect(words[4]).toMatch(/locked until 12:\d\d UTC \(10 minutes from now\)/);
+    // Locked means locked: the form is disabled, and a client that ignores that has the right code refused too.
+    expect(await page.locator('#code').isDisabled()).toBe(true);
     h.clock.advance(30_000);
+    await page.evaluate(`document.querySelectorAll('[disabled]').forEach((b) => b.removeAttribute('disabled'))`);
     await submitCode(page, await totpNow(s2, h.clock));
-    expect(await notice(page)).toMatch(/Too many wrong codes\. Two-step sign-in is locked for 9 minutes/);
+    expect(await notice(page)).toMatch(/Too many wrong codes\. Two-step sign-in is locked until 12:\d\d UTC \(9 minutes 30 seconds from now\)/);
     await shot(page, 'locked-out');
+    // The page counts down and opens the form again when the lockout ends, without a reload.
+    await page.clock.runFor(60_000);
+    expect(await page.locator('#locked').textContent()).toContain('(8 minutes 30 seconds from now)');
+    expect(await page.locator('#code').isDisabled()).toBe(true);
+    await page.clock.runFor(8 * 60_000 + 31_000);
+    expect(await page.locator('#locked').textContent()).toBe('You can try again now.');
+    expect(await page.locator('#code').isDisabled()).toBe(false);
+    expect(await page.locator('#announce').textContent()).toBe('You can try again now.');
     // After the lockout the password step has expired too: log in again, then the code works.
     h.clock.advance(600_000);
     await logIn(page, url, other, password);
     await submitCode(page, await totpNow(s2, h.clock));
     expect(await page.locator('#signed-in').textContent()).toContain(other);
+  });
+
+  it('shows the key in groups of four, and an otpauth:// link to set up an app on this phone', async () => {
+    await freshPage();
+    await signUp(page, url, 'otpauth@example.com', password);
+    await page.click('button:has-text("Set up authenticator app")');
+    const shown = (await page.locator('#totp-secret').textContent())!.trim();
+    expect(shown).toMatch(/^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
+    const link = new URL((await page.getAttribute('#otpauth-link', 'href'))!);
+    expect(link.protocol).toBe('otpauth:');
+    expect(link.host).toBe('totp');
+    expect(decodeURIComponent(link.pathname)).toBe('/Acme:otpauth@example.com');
+    expect(link.searchParams.get('secret')).toBe(shown.replace(/ /g, ''));
+    expect(link.searchParams.get('issuer')).toBe('Acme');
+    seen.push(shown.replace(/ /g, ''));
+    await page.click('button:has-text("Cancel")');
+  });
+
+  it('recovery codes: copy, download as .txt, "I have saved these codes", then never shown again', async () => {
+    await freshPage({ permissions: ['clipboard-read', 'clipboard-write'], acceptDownloads: true });
+    await signUp(page, url, 'codes@example.com', password);
+    await page.click('button:has-text("Set up authenticator app")');
+    const key = await totpKey(page);
+    await page.fill('#totp-code', await totpNow(key, h.clock));
+    await page.click('button:has-text("Turn on")');
+    await page.waitForURL(`${url}/security/recovery-codes`);
+    const codes = await page.locator('.recovery-code').allTextContents();
+    seen.push(key, ...codes);
+    expect(codes).toHaveLength(10);
+
+    await page.click('#copy-codes');
+    await page.locator('#announce').filter({ hasText: /./ }).waitFor({ state: 'attached' });
+    expect(await page.locator('#copy-codes').textContent()).toBe('Copied');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(`${codes.join('\n')}\n`);
+    expect(await page.locator('#announce').textContent()).toBe('Copied to the clipboard.');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-codes')]);
+    expect(download.suggestedFilename()).toBe('acme-recovery-codes.txt');
+    const text = readFileSync((await download.path())!, 'utf8');
+    expect(text.split('\n')[0]).toBe('Acme recovery codes for codes@example.com');
+    expect(text.split('\n')[1]).toMatch(/^Made 2026-01-01 \d\d:\d\d UTC\. Each code works once\.$/);
+    for (const c of codes) expect(text).toContain(`\n${c}\n`);
+
+    // Leaving before "I have saved these codes" asks first; staying keeps them on screen.
+    const dialogs: string[] = [];
+    page.once('dialog', (d) => void (dialogs.push(d.type()), d.dismiss()));
+    await page.click('header a:has-text("Home")');
+    expect(dialogs).toEqual(['beforeunload']);
+    expect(new URL(page.url()).pathname).toBe('/security/recovery-codes');
+    await page.click('#new-recovery-codes button:has-text("Continue")'); // not ticked: the browser says so
+    expect(new URL(page.url()).pathname).toBe('/security/recovery-codes');
+    await saveRecoveryCodes(page, url);
+    expect(dialogs).toHaveLength(1);
+
+    // Shown once: the page no longer has them.
+    await page.goto(`${url}/security/recovery-codes`);
+    expect(await page.locator('.recovery-code').count()).toBe(0);
+    expect(await page.locator('main').textContent()).toContain('Recovery codes are shown only once');
+    await shot(page, 'recovery-codes-gone');
   });
 
   it('never wrote a code or a secret to the app log', () => {

@@ -8,7 +8,7 @@ import { assertId, assertText, assertUserId, optionsObject } from './validate.js
 
 /** Devices a user may have remembered at once; remembering one more forgets the oldest. */
 const MAX_DEVICES = 20;
-/** lastUsedAt is written at most this often, so a busy device does not write at every request. */
+/** lastUsedAt is written at the first use, then at most this often, so a busy device does not write at every request. */
 const TOUCH_EVERY_MS = 3_600_000;
 
 /** "Remember this device": signed tokens, each backed by a record the user can list and revoke. */
@@ -87,7 +87,7 @@ export function devicesApi({ store, keyRing, clock, random }: Deps): DevicesApi 
       const list = r.authenticators ?? [];
       if (!r.record || !list.some((a) => a.status === 'active') || securityVersion(list) !== t.version) return false;
       const device = parse(keys.device(t.deviceId), r.record, t.expiresAt);
-      if (device && now - (device.lastUsedAt ?? device.createdAt) >= TOUCH_EVERY_MS) {
+      if (device && (device.lastUsedAt === undefined || now - device.lastUsedAt >= TOUCH_EVERY_MS)) {
         const { id: _id, expiresAt: _e, ...rest } = device;
         await store.putRecord(userId, keys.device(t.deviceId), JSON.stringify({ ...rest, lastUsedAt: now } satisfies DeviceRecord), t.expiresAt, now);
       }

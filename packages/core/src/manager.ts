@@ -157,6 +157,16 @@ export interface TwoFactor<M extends readonly AnyMethod[] = BuiltInMethods> exte
   remove(userId: string, authenticatorId: string): Promise<{ removed: string[] }>;
   /** Replaces the user's recovery codes with a new set, returned once: show it, never store it. */
   regenerateRecoveryCodes(userId: string): Promise<string[]>;
+  /**
+   * Takes over an authenticator enrolled with another library, active at once: a TOTP
+   * secret (`data: { secret, algorithm?, digits?, period?, label? }`, and `lastUsedStep`
+   * so a code already used there is refused here), or recovery codes (`method:
+   * 'recovery'`, `data: { codes }`). See docs/migrating.md.
+   */
+  importAuthenticator(
+    userId: string,
+    input: { method: string; data: unknown; name?: string; lastUsedStep?: number; createdAt?: number },
+  ): Promise<{ authenticatorId: string }>;
   /** Ends a lockout or suspension (e.g. after support checked who the user is). */
   unlock(userId: string): Promise<void>;
   /** Writes the user's secrets again with the newest key and the bound format. */
@@ -270,7 +280,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
     settle?: Settle;
     /** The open challenge's record, used up by ctx.consume. */
     challengeKey?: string;
-    replacePrevious?: () => Promise<void>;
+    replacePrevious?: () => Promise<number | undefined>;
   }
 
   function context(userId: string, now: number, extra: ContextExtras = {}, method?: AnyMethod): MethodContext {
@@ -297,16 +307,12 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
     };
   }
 
-  /** Runs `fn` at most once: what a method calls before sending, or the manager after it. */
-  function once(fn: () => Promise<void>): { run: () => Promise<void>; done: () => boolean } {
-    let started = false;
+  /** Runs `fn` at most once (what a method calls before sending, or the manager after it); later calls get its answer. */
+  function once<T>(fn: () => Promise<T>): { run: () => Promise<T>; done: () => boolean } {
+    let result: Promise<T> | undefined;
     return {
-      run: async () => {
-        if (started) return;
-        started = true;
-        await fn();
-      },
-      done: () => started,
+      run: () => (result ??= fn()),
+      done: () => result !== undefined,
     };
   }
 
@@ -379,7 +385,12 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       // One pending enrollment per method: a new one replaces it (and cancels its code).
       const stale = list.filter((a) => a.method === m.id && a.status === 'pending');
       const previous = once(async () => {
-        for (const o of openAll(stale)) await abandonQuietly(m, userId, now, o.auth.config);
+        let until: number | undefined;
+        for (const o of openAll(stale)) {
+          await abandonQuietly(m, userId, now, o.auth.config);
+          if (o.exp !== undefined && o.exp > now) until = Math.max(until ?? 0, o.exp);
+        }
+        return until;
       });
       const existing = openAll(activeOf(list, m.id)).map((o) => o.auth);
       const start = await m.enroll(context(userId, now, { replacePrevious: previous.run }, m), given, existing);
@@ -531,6 +542,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
         const prev = await store.takeRecord(userId, chKey, now);
         const value = prev ? tryOpenChallenge(userId, prev) : undefined;
         if (value) await abandonQuietly(m, userId, now, value.state);
+        return value?.expiresAt;
       });
       const start = await m.challenge(context(userId, now, { replacePrevious: previous.run }, m), opened.map((x) => x.auth), { ...(o.channel !== undefined ? { channel: o.channel } : {}), ...(o.locale !== undefined ? { locale: o.locale } : {}) });
       const id = `${m.id}.${randomId(random)}`;
@@ -594,7 +606,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
         if (!gate.allowed) return outcomes.failure({ userId, purpose: 'challenge', method: m.id, error: outcomes.refused(rules, gate.counts), rules, gate, now });
         if (gate.consumed && auth) {
           outcomes.succeeded({ userId, method: m.id, authenticatorId: auth.id, purpose: 'challenge', rules, gate, now });
-          return { ok: true, method: m.id, authenticatorId: auth.id, proof: makeProof(keyRing, userId, { method: m.id, authenticatorId: auth.id, verifiedAt: now }) };
+          return withProof(userId, { ok: true, method: m.id, authenticatorId: auth.id }, now);
         }
         if (!auth) throw new TwoFactorError('not_enrolled', { message: `The user has no active '${m.id}' authenticator.` });
         return outcomes.failure({ userId, purpose: 'challenge', method: m.id, error: 'invalid_code', rules, gate, now });
@@ -622,13 +634,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       if (result.outcome === 'approved') {
         outcomes.succeeded({ userId, method: m.id, authenticatorId: result.authenticatorId, purpose: 'challenge', rules, gate, now });
         await refresh(opened.find((x) => x.auth.record.id === result.authenticatorId), now);
-        return {
-          ok: true,
-          method: m.id,
-          authenticatorId: result.authenticatorId,
-          ...(result.userVerified !== undefined ? { userVerified: result.userVerified } : {}),
-          proof: makeProof(keyRing, userId, { method: m.id, authenticatorId: result.authenticatorId, verifiedAt: now }),
-        };
+        return withProof(userId, { ok: true, method: m.id, authenticatorId: result.authenticatorId, ...(result.userVerified !== undefined ? { userVerified: result.userVerified } : {}) }, now);
       }
       // A challenge that cannot succeed any more is closed, and an exhausted one's code is
       // cancelled at the provider, so no live code outlives the attempts it was allowed.
@@ -675,6 +681,43 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
         throw new TwoFactorError('backup_only', { message: 'Enroll a primary method before recovery codes.' });
       }
       return (await ensureBackup(userId, now, list)) ?? backup.provision(context(userId, now));
+    },
+
+    async importAuthenticator(userId, input) {
+      assertUserId(userId);
+      const i = optionsObject(input, 'importAuthenticator input');
+      assertMethodId(i.method);
+      const m = method(i.method);
+      if (!m.adopt) throw new TwoFactorError('invalid_input', { message: `The ${m.id} method cannot import authenticators.` });
+      if (i.name !== undefined) assertText(i.name, 'name', 64);
+      const last = i.lastUsedStep;
+      if (last !== undefined && (typeof last !== 'number' || !Number.isSafeInteger(last) || last < 0)) throw new TwoFactorError('invalid_input', { message: 'lastUsedStep must be a non-negative integer.' });
+      const now = clock.now();
+      const created = i.createdAt ?? now;
+      if (typeof created !== 'number' || !Number.isFinite(created) || created > now) throw new TwoFactorError('invalid_input', { message: 'createdAt must be a time in the past, epoch ms.' });
+      const list = await store.getAuthenticators(userId);
+      const mine = activeOf(list, m.id);
+      if (m.role === 'primary' && mine.length >= m.maxPerUser) throw new TwoFactorError('authenticator_limit');
+      const adopted = await m.adopt(context(userId, now, {}, m), i.data);
+      // A backup is one set per user: importing codes replaces the set and keeps its record.
+      const set = m.role === 'backup' ? mine[0] : undefined;
+      const id = set?.id ?? randomId(random);
+      if (!set) {
+        await store.saveAuthenticator({
+          userId,
+          id,
+          method: m.id,
+          status: 'active',
+          ...(i.name !== undefined ? { name: i.name } : {}),
+          secret: sealer.sealConfig(userId, id, adopted.config),
+          ...(adopted.display ? { display: adopted.display } : {}),
+          createdAt: created,
+          confirmedAt: now,
+        });
+        if (last !== undefined) await store.consume(userId, { counter: { authenticatorId: id, value: last } }, now);
+        events.emit('authenticator.enrolled', { userId, method: m.id, authenticatorId: id, at: now });
+      }
+      return { authenticatorId: id };
     },
 
     async unlock(userId) {
@@ -764,6 +807,15 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       return events.on(event, listener);
     },
   };
+
+  /** A success with its step-up proof, signed when first read (most callers never read it). */
+  function withProof(userId: string, success: Omit<Extract<VerifyResult, { ok: true }>, 'proof'>, now: number): VerifyResult {
+    let proof: string | undefined;
+    return Object.defineProperty(success, 'proof', {
+      enumerable: true,
+      get: () => (proof ??= makeProof(keyRing, userId, { method: success.method, authenticatorId: success.authenticatorId, verifiedAt: now })),
+    }) as VerifyResult;
+  }
 
   function tryOpenChallenge(userId: string, stored: string): ChallengeValue | undefined {
     try {

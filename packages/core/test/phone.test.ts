@@ -262,6 +262,20 @@ describe('several phones, replaced codes, lockouts (hardening)', () => {
     expect(await ctx.twofa.verify('u1', { challengeId: second.id, code: '123456' })).toMatchObject({ ok: true });
   });
 
+  it("a provider's own send limit carries retryAt: when the verification it still counts would end", async () => {
+    const rec = recordingVerifier();
+    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+    rec.next = 'approved';
+    await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456');
+    ctx.clock.advanceSeconds(181);
+    const first = await ctx.twofa.challenge('u1');
+    ctx.clock.advanceSeconds(181);
+    rec.failNext.push(new TwoFactorError('send_limit', { provider: 'recording', providerCode: 60203 }));
+    const err = await ctx.twofa.challenge('u1').catch((e: TwoFactorError) => e);
+    expect(err).toMatchObject({ code: 'send_limit', retryAt: first.expiresAt, providerCode: 60203 });
+  });
+
   it('within the cooldown a new challenge is refused and the open one stays valid', async () => {
     const rec = recordingVerifier();
     const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });

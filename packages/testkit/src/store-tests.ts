@@ -713,6 +713,27 @@ export function runStoreTests<S extends Store>(
         expect(await twofa.requirement(other, { required: true })).toMatchObject({ state: 'grace', since: clock.now() });
       });
 
+      it('imports a TOTP secret with its last used step, and recovery codes another library issued', async () => {
+        const twofa = manager();
+        const user = uid('imp');
+        const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+        const step = Math.floor(clock.now() / 30_000);
+        const { authenticatorId } = await twofa.importAuthenticator(user, { method: 'totp', data: { secret, label: 'ada@example.com' }, name: 'Old app', lastUsedStep: step });
+        // The step the old system saw used is refused here too; the next one passes.
+        expect(await twofa.verify(user, { method: 'totp', code: codeAt(secret, clock.now()) })).toMatchObject({ ok: false, error: 'invalid_code' });
+        clock.advanceSeconds(30);
+        expect(await twofa.verify(user, { method: 'totp', code: codeAt(secret, clock.now()) })).toMatchObject({ ok: true, authenticatorId });
+        // Devise-style hex codes and django-otp-style base32 codes, used once each.
+        await twofa.importAuthenticator(user, { method: 'recovery', data: { codes: ['a1b2c3d4e5', '7f3k2m9qzxw4abcd'] } });
+        expect(await twofa.verify(user, { method: 'recovery', code: 'A1B2C3D4E5' })).toMatchObject({ ok: true });
+        expect(await twofa.verify(user, { method: 'recovery', code: 'a1b2c3d4e5' })).toMatchObject({ ok: false, error: 'invalid_code' });
+        expect((await twofa.methods(user)).map((a) => [a.method, a.name, a.remaining])).toEqual([
+          ['totp', 'Old app', undefined],
+          ['recovery', undefined, 1],
+        ]);
+        await expect(twofa.importAuthenticator(user, { method: 'totp', data: { secret: 'not base32!' } })).rejects.toMatchObject({ code: 'invalid_input' });
+      });
+
       it('admin reset removes everything of the user in one step, or nothing when the store fails', async () => {
         const { twofa, user, secret, codes } = await enrolled();
         await twofa.rememberDevice(user, { name: 'laptop' });

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { field, page, type AppDeps } from '../deps.js';
 import { describeError, describeFailure } from '../messages.js';
 import { rememberDevice } from '../remember.js';
-import { redirectWith, type OpenChallenge } from '../session.js';
+import { fieldError, redirectWith, type OpenChallenge } from '../session.js';
 import { challengeView } from '../views/challenge.js';
 import { activeMethods, completeLogin } from './auth.js';
 
@@ -39,8 +39,12 @@ export function challengeRoutes(deps: AppDeps, phoneChannels: readonly string[])
     const asked = typeof req.query.method === 'string' ? req.query.method : '';
     const current = methods.includes(asked) ? asked : methods[0]!;
     const sent = lastSent(userId);
+    const lockedUntil = deps.lockouts.lockedUntil(userId);
+    // While locked, the lock notice says it all: the wrong code that started it is not repeated.
+    const error = lockedUntil === undefined ? fieldError(req) : (delete req.session.data.flash, undefined);
     page(deps, req, res, 'Two-step sign-in', challengeView({
-      csrf: req.session.data.csrf, methods, current, phoneChannels, now: deps.clock.now(), ...(sent ? { sent } : {}),
+      csrf: req.session.data.csrf, methods, current, phoneChannels, now: deps.clock.now(),
+      ...(sent ? { sent } : {}), ...(lockedUntil !== undefined ? { lockedUntil } : {}), ...(error ? { error } : {}),
     }));
   });
 
@@ -48,6 +52,8 @@ export function challengeRoutes(deps: AppDeps, phoneChannels: readonly string[])
   r.post('/challenge/send', pendingUser, async (req, res) => {
     const userId = res.locals.pendingUserId as string;
     const channel = phoneChannels.includes(field(req, 'channel')) ? field(req, 'channel') : phoneChannels[0];
+    // No text costs money while no code can be checked.
+    if (deps.lockouts.lockedUntil(userId) !== undefined) return res.redirect(303, '/challenge?method=phone');
     try {
       const ch = await deps.twofa.challenge(userId, { method: 'phone', ...(channel ? { channel: channel as 'sms' } : {}) });
       sentTo.set(userId, {
@@ -58,6 +64,7 @@ export function challengeRoutes(deps: AppDeps, phoneChannels: readonly string[])
       });
       res.redirect(303, '/challenge?method=phone');
     } catch (e) {
+      deps.lockouts.noteFrom(userId, e);
       deps.log(`challenge send failed user=${userId} code=${(e as { code?: string }).code ?? 'unknown'}`);
       redirectWith(req, res, '/challenge?method=phone', 'error', describeError(e, deps.clock.now()));
     }
@@ -81,12 +88,14 @@ export function challengeRoutes(deps: AppDeps, phoneChannels: readonly string[])
       }
       if (!result.ok) {
         if (method === 'phone' && result.error !== 'invalid_code' && result.error !== 'locked') sentTo.delete(userId); // that code is dead
+        deps.lockouts.noteFrom(userId, result);
         deps.log(`2fa failed user=${userId} method=${method} error=${result.error}`);
-        return redirectWith(req, res, back, 'error', describeFailure(result, deps.clock.now()));
+        return redirectWith(req, res, back, 'error', describeFailure(result, deps.clock.now()), 'code');
       }
       sentTo.delete(userId);
-      if (field(req, 'remember') === '1') await rememberDevice(deps, res, userId);
-      completeLogin(deps, req, res, userId);
+      deps.lockouts.clear(userId);
+      if (field(req, 'remember') === '1') await rememberDevice(deps, req, res, userId);
+      completeLogin(deps, req, res, userId, { secondFactor: true });
     } catch (e) {
       deps.log(`2fa error user=${userId} method=${method} code=${(e as { code?: string }).code ?? 'unknown'}`);
       redirectWith(req, res, back, 'error', describeError(e, deps.clock.now()));

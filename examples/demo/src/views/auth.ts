@@ -1,22 +1,27 @@
+import type { FieldError } from '../session.js';
+import { formState, input } from './form.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField } from './layout.js';
 
-export function loginView(csrf: string, email = ''): SafeHtml {
+export function loginView(csrf: string, email = '', error?: FieldError): SafeHtml {
+  // The email is kept after a wrong password: the focus goes where typing is due.
+  const state = formState(error, email ? 'login-password' : 'login-email');
   return html`<section>
 <form method="post" action="/login">${csrfField(csrf)}
-<label>Email <input type="email" name="email" value="${email}" autocomplete="username" required></label>
-<label>Password <input type="password" name="password" autocomplete="current-password" required></label>
+${input({ id: 'login-email', label: 'Email', name: 'email', type: 'email', autocomplete: 'username', value: email }, state)}
+${input({ id: 'login-password', label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password' }, state)}
 <button>Log in</button>
 </form>
 <p class="muted">No account yet? <a href="/signup">Sign up</a>.</p>
 </section>`;
 }
 
-export function signupView(csrf: string, email = ''): SafeHtml {
+export function signupView(csrf: string, email = '', error?: FieldError): SafeHtml {
+  const state = formState(error, 'signup-email');
   return html`<section>
 <form method="post" action="/signup">${csrfField(csrf)}
-<label>Email <input type="email" name="email" value="${email}" autocomplete="username" required></label>
-<label>Password (at least 10 characters) <input type="password" name="password" autocomplete="new-password" minlength="10" required></label>
+${input({ id: 'signup-email', label: 'Email', name: 'email', type: 'email', autocomplete: 'username', value: email }, state)}
+${input({ id: 'signup-password', label: 'Password (at least 10 characters)', name: 'password', type: 'password', autocomplete: 'new-password', minlength: 10 }, state)}
 <button>Create account</button>
 </form>
 </section>`;

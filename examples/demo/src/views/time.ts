@@ -11,3 +11,8 @@ export function inWords(ms: number): string {
 export function clockTime(epochMs: number): string {
   return `${new Date(epochMs).toISOString().slice(11, 16)} UTC`;
 }
+
+/** A date as "2026-01-31" (UTC), or "never". */
+export function day(epochMs: number | undefined): string {
+  return epochMs === undefined ? 'never' : new Date(epochMs).toISOString().slice(0, 10);
+}

@@ -15,13 +15,15 @@ const LENGTH = 12;
 /** Bits of entropy in one code. */
 export const RECOVERY_CODE_BITS = LENGTH * Math.log2(ALPHABET.length);
 
-/** Accepts any case, spaces and dashes: 'ABCD-EFGH-JKMN' = 'abcd efgh jkmn'. */
+/**
+ * Accepts any case, spaces and dashes: 'ABCD-EFGH-JKMN' = 'abcd efgh jkmn'. Codes imported
+ * from another library (hex, base32) normalise the same way, so 6–64 letters and digits
+ * pass; anything else is no code at all.
+ */
 export function normaliseRecoveryCode(input: string): string | null {
-  if (input.length > 64) return null;
+  if (input.length > 128) return null;
   const code = input.replace(/[\s-]/g, '').toLowerCase();
-  if (code.length !== LENGTH) return null;
-  for (const ch of code) if (!ALPHABET.includes(ch)) return null;
-  return code;
+  return /^[a-z0-9]{6,64}$/.test(code) ? code : null;
 }
 
 const hashInput = (userId: string, code: string) => `${userId}\0${code}`;
@@ -58,6 +60,16 @@ export function recoveryCodes(options?: RecoveryCodesOptions): RecoveryCodesMeth
       const plain = [...codes];
       await ctx.store.setRecoveryCodes(ctx.userId, plain.map((c) => ctx.keys.hash('recovery', hashInput(ctx.userId, c))), ctx.now);
       return plain.map((c) => `${c.slice(0, 4)}-${c.slice(4, 8)}-${c.slice(8)}`);
+    },
+
+    /** Codes another library issued (hex, base32 …), stored as keyed hashes like ours; `data`: { codes: string[] }. */
+    async adopt(ctx, data) {
+      const codes = (data as { codes?: unknown } | null)?.codes;
+      if (!Array.isArray(codes) || codes.length === 0 || codes.length > 100) throw new TwoFactorError('invalid_input', { message: 'codes must be an array of 1–100 codes.' });
+      const normal = codes.map((c) => (typeof c === 'string' ? normaliseRecoveryCode(c) : null));
+      if (normal.some((c) => c === null)) throw new TwoFactorError('invalid_input', { message: 'Each recovery code must be 6–64 letters and digits (spaces and dashes are ignored).' });
+      await ctx.store.setRecoveryCodes(ctx.userId, [...new Set(normal as string[])].map((c) => ctx.keys.hash('recovery', hashInput(ctx.userId, c))), ctx.now);
+      return { config: {} };
     },
 
     async remove(ctx) {

@@ -77,8 +77,24 @@ export function totp(options?: TotpOptions): TotpMethod {
   if (!int(enrollTtlSeconds, 60, 86_400)) throw new TwoFactorError('config_invalid', { message: 'totp.enrollTtlSeconds must be 60–86400.' });
   if (!int(maxPerUser, 1, 100)) throw new TwoFactorError('config_invalid', { message: 'totp.maxPerUser must be 1–100.' });
 
-  /** The matched time step, or null. Malformed input is just a wrong code. */
-  function match(config: TotpConfig, token: string, now: number): number | null {
+  /** Whether `token` is the code of exactly `step`. Malformed secrets match nothing. */
+  function isCodeOf(config: TotpConfig, token: string, step: number): boolean {
+    try {
+      const r = verifySync({ secret: config.secret, token, algorithm: config.algorithm, digits: config.digits, period: config.period, epoch: step * config.period, epochTolerance: 0 });
+      return r.valid;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The step in the window whose code is `token` and that is later than the last used one
+   * (`after`); null for none. otplib reports the earliest matching step, so when two
+   * neighbouring steps share a code (about one pair in a million) and the earlier was used,
+   * the later ones are checked on their own: the user typed the code of now, not a replay.
+   */
+  function match(config: TotpConfig, token: string, now: number, after: number | undefined): number | null {
+    let first: number | null = null;
     try {
       const r = verifySync({
         secret: config.secret,
@@ -89,10 +105,14 @@ export function totp(options?: TotpOptions): TotpMethod {
         epoch: Math.floor(now / 1000),
         epochTolerance: config.period * window,
       });
-      return r.valid && 'timeStep' in r ? r.timeStep : null;
+      first = r.valid && 'timeStep' in r ? r.timeStep : null;
     } catch {
       return null;
     }
+    if (first === null || after === undefined || first > after) return first;
+    const last = Math.floor(now / 1000 / config.period) + window;
+    for (let step = after + 1; step <= last; step++) if (isCodeOf(config, token, step)) return step;
+    return null;
   }
 
   /**
@@ -103,7 +123,7 @@ export function totp(options?: TotpOptions): TotpMethod {
     for (const auth of candidates) {
       const config = auth.config as TotpConfig;
       const token = typeof code === 'string' ? normaliseDigits(code, config.digits) : null;
-      const step = token === null ? null : match(config, token, ctx.now);
+      const step = token === null ? null : match(config, token, ctx.now, auth.record.counter);
       if (step === null) continue;
       const id = auth.record.id;
       const fresh = await ctx.store.consume(ctx.userId, { counter: { authenticatorId: id, value: step } }, ctx.now, { ...ctx.settle, touch: id });
@@ -129,6 +149,23 @@ export function totp(options?: TotpOptions): TotpMethod {
       const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       const config: TotpConfig = { secret, algorithm, digits, period };
       return { config, display: { label }, output: { secret, uri, qrSvg }, ttlSeconds: enrollTtlSeconds };
+    },
+
+    async adopt(_ctx, data) {
+      const d = optionsObject(data as Record<string, unknown> | undefined, 'totp import data');
+      const secret = typeof d.secret === 'string' ? d.secret.replace(/[\s=]/g, '').toUpperCase() : '';
+      // Base32 of at least 80 bits (16 characters): what apps and other libraries write.
+      if (!/^[A-Z2-7]{16,128}$/.test(secret)) throw new TwoFactorError('invalid_input', { message: 'secret must be base32, at least 16 characters.' });
+      const alg = d.algorithm ?? 'sha1';
+      const dig = d.digits ?? 6;
+      const per = d.period ?? 30;
+      if (alg !== 'sha1' && alg !== 'sha256' && alg !== 'sha512') throw new TwoFactorError('invalid_input', { message: 'algorithm must be sha1, sha256 or sha512.' });
+      if (dig !== 6 && dig !== 8) throw new TwoFactorError('invalid_input', { message: 'digits must be 6 or 8.' });
+      if (!int(per, 15, 300)) throw new TwoFactorError('invalid_input', { message: 'period must be 15–300 seconds.' });
+      const label = d.label;
+      if (label !== undefined) assertText(label, 'label', 200);
+      const config: TotpConfig = { secret, algorithm: alg as TotpConfig['algorithm'], digits: dig as 6 | 8, period: per as number };
+      return { config, ...(label !== undefined ? { display: { label: label as string } } : {}) };
     },
 
     async confirm(ctx, pending, code): Promise<CheckOutcome> {

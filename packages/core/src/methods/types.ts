@@ -50,9 +50,11 @@ export interface MethodContext {
    * Ends what this call replaces (the method's open challenge, or its pending enrollment),
    * cancelling a provider verification through `abandon`. Call it after your own checks
    * and before you send, so a provider that allows one open verification per destination
-   * (Vonage) takes the new one. The manager calls it after you if you did not.
+   * (Vonage) takes the new one. The manager calls it after you if you did not. Resolves to
+   * when the replaced one would have expired, if there was one: a provider that still
+   * refuses with `send_limit` and no time of its own is likely waiting for that.
    */
-  replacePrevious(): Promise<void>;
+  replacePrevious(): Promise<number | undefined>;
 }
 
 /** An authenticator with its config decrypted. */
@@ -159,6 +161,12 @@ export interface Method<Id extends string = string, Input = Record<string, unkno
   confirm?(ctx: MethodContext, pending: OpenAuthenticator, answer: unknown): Promise<CheckOutcome | Confirmed>;
   /** Backup methods: makes the user's set (replacing any) and returns what to show once. */
   provision?(ctx: MethodContext): Promise<string[]>;
+  /**
+   * Takes over an authenticator enrolled elsewhere (another library's TOTP secret, its
+   * recovery codes): validates `data` and returns the config to keep. Throws
+   * TwoFactorError('invalid_input') on bad data. A backup method stores its codes here.
+   */
+  adopt?(ctx: MethodContext, data: unknown): Promise<{ config: Record<string, unknown>; display?: Record<string, string> }>;
   /** Non-secret state for `methods()`, e.g. recovery codes left. */
   describe?(ctx: MethodContext, authenticator: AuthenticatorRecord): Promise<{ remaining?: number; lastUsedAt?: number }>;
 

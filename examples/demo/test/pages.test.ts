@@ -1,0 +1,178 @@
+import { writeFileSync } from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { ARTIFACTS, enrollTotp, latestOutboxCode, logIn, logOut, saveRecoveryCodes, signUp, startHarness, submitCode, totpKey, totpNow, type Harness } from './harness.js';
+
+// The whole flow as a person walks it, on a desktop and on a 360 px phone. On every page:
+// axe-core finds no serious or critical violation, nothing scrolls sideways, and a
+// screenshot is saved (test-artifacts/demo/pages-<size>-<page>.png) to look at.
+const SIZES: [string, BrowserContextOptions][] = [
+  ['desktop', { viewport: { width: 1280, height: 800 } }],
+  ['phone', { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true }],
+];
+
+/** Problems axe does not look for, found in the page's DOM. */
+const FORM_RULES = `(() => {
+  const out = [];
+  for (const e of document.querySelectorAll('.field-error')) {
+    const input = document.querySelector('[aria-describedby~="' + e.id + '"]');
+    if (!input || input.getAttribute('aria-invalid') !== 'true') out.push('error not tied to an input: ' + e.id);
+  }
+  for (const f of document.querySelectorAll('form')) {
+    if (f.querySelector('input[autocomplete=current-password]') && !f.querySelector('input[autocomplete=username]')) out.push('no username field: ' + f.getAttribute('action'));
+  }
+  for (const s of document.querySelectorAll('script')) if (!s.src) out.push('inline script');
+  return out;
+})()`;
+
+let h: Harness;
+/** Violations by page and impact, for the report (test-artifacts/demo/axe.json). */
+const report: Record<string, Record<string, number>> = {};
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  writeFileSync(`${ARTIFACTS}axe.json`, `${JSON.stringify(report, null, 2)}\n`);
+  await h?.close();
+});
+
+describe.each(SIZES)('every page at %s size', (size, options) => {
+  let ctx: BrowserContext;
+  let page: Page;
+  let url: string;
+  /** Console errors and failed requests (a missing favicon shows up here), with the URL they are about. */
+  const problems: { url: string; text: string }[] = [];
+  /** Pages answered with 4xx on purpose (a refused form, the 404 page). */
+  const refusedPages = new Set<string>();
+  const email = `pages-${size}@example.com`;
+  const password = 'a long enough password';
+  const seen: string[] = [];
+  let secret = '';
+
+  beforeAll(async () => {
+    url = h.demo.url;
+    ctx = await h.browser.newContext(options);
+    page = await ctx.newPage();
+    page.on('console', (m) => void (m.type() === 'error' && problems.push({ url: m.location().url, text: m.text() })));
+    page.on('response', (r) => {
+      if (r.status() < 400) return;
+      if (r.request().resourceType() === 'document') refusedPages.add(r.url());
+      else problems.push({ url: r.url(), text: String(r.status()) });
+    });
+  });
+  afterAll(async () => {
+    await ctx?.close();
+  });
+
+  /**
+   * The checks every page gets. `focus`: the input that should have the focus (the first
+   * field of the form the page is for, or the one with an error).
+   */
+  async function check(name: string, focus?: string): Promise<void> {
+    await page.waitForLoadState('load');
+    // Autofocus happens at the first rendering after load: ask until it has.
+    await expect.poll(() => page.evaluate('document.activeElement.id'), { message: `${name}: focus` }).toBe(focus ?? '');
+    // Errors are tied to their input; password confirmations name the account; no inline script.
+    expect(await page.evaluate(FORM_RULES), name).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}pages-${size}-${name}.png`, fullPage: true });
+    // Every rule (WCAG 2.0–2.2 A/AA and best practices). Legacy mode runs axe in the page itself
+    // instead of finishing in a new blank page each time: the pages have no iframes.
+    const axe = await new AxeBuilder({ page }).setLegacyMode(true).analyze();
+    const counts: Record<string, number> = {};
+    for (const v of axe.violations) counts[v.impact ?? 'unknown'] = (counts[v.impact ?? 'unknown'] ?? 0) + v.nodes.length;
+    report[`${size} ${name}`] = counts;
+    const bad = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(bad.map((v) => `${name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    const { scrollWidth, clientWidth } = await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })') as { scrollWidth: number; clientWidth: number };
+    expect(scrollWidth, `${name} scrolls sideways`).toBeLessThanOrEqual(clientWidth);
+  }
+
+  it('signed out: home, sign-up (with an error at its field), log-in pages', async () => {
+    await page.goto(url);
+    await check('home-signed-out');
+    await page.goto(`${url}/signup`);
+    await check('signup', 'signup-email');
+    await page.fill('#signup-email', email);
+    await page.fill('#signup-password', 'short');
+    // The browser's own check would stop a short password: submit as a script-less client would.
+    await page.evaluate(`document.querySelector('#signup-password').removeAttribute('minlength')`);
+    await page.click('button:has-text("Create account")');
+    expect(await page.getAttribute('#signup-password', 'aria-describedby')).toBe('signup-password-error');
+    await check('signup-error', 'signup-password');
+    await page.goto(`${url}/login`);
+    await check('login', 'login-email');
+  });
+
+  it('security settings, authenticator setup, recovery codes', async () => {
+    await signUp(page, url, email, password);
+    await check('security-empty');
+    await page.click('button:has-text("Set up authenticator app")');
+    await check('totp-setup', 'totp-code');
+    secret = await totpKey(page);
+    await page.fill('#totp-code', await totpNow(secret, h.clock));
+    await page.click('button:has-text("Turn on")');
+    await page.waitForSelector('#new-recovery-codes');
+    seen.push(secret, ...(await page.locator('.recovery-code').allTextContents()));
+    await check('recovery-codes');
+    await saveRecoveryCodes(page, url);
+    await check('security-totp-on');
+  });
+
+  it('adding a phone (with the password again), and the outbox', async () => {
+    await page.fill('#phone-number', '+1 201 555 0142');
+    await page.fill('#phone-password', password);
+    await page.click('button:has-text("Send confirmation code")');
+    await check('phone-setup', 'phone-code');
+    await page.fill('#phone-code', await latestOutboxCode(page, url));
+    await page.click('button:has-text("Confirm phone")');
+    await page.waitForSelector('#phone >> text=+1 ••• ••• 0142');
+    await check('security-all-on');
+    await page.goto(`${url}/dev/outbox`);
+    await check('outbox');
+  });
+
+  it('a remembered browser: the login that skipped the code says so; the devices list', async () => {
+    await page.goto(`${url}/`);
+    await check('home-signed-in');
+    await logOut(page, url);
+    await logIn(page, url, email, password);
+    h.clock.advance(30_000);
+    await submitCode(page, await totpNow(secret, h.clock), true);
+    await logOut(page, url);
+    await logIn(page, url, email, password);
+    await page.waitForSelector('text=Signed in without a code');
+    await check('home-remembered');
+    await page.goto(`${url}/security`);
+    await page.waitForSelector('#devices li.device');
+    await check('security-devices');
+    await page.click('button:has-text("Forget all devices")');
+    await page.waitForSelector('text=1 device forgotten');
+  });
+
+  it('the challenge: authenticator app, phone with the resend cooldown, recovery code, locked', async () => {
+    await logOut(page, url);
+    await logIn(page, url, email, password);
+    await check('challenge-totp', 'code');
+    await page.click('.tabs a:has-text("Phone")');
+    await page.click('button:has-text("Text me a code")');
+    await page.waitForSelector('#cooldown');
+    await check('challenge-phone-sent', 'code');
+    await page.click('.tabs a:has-text("Recovery code")');
+    await check('challenge-recovery', 'code');
+    await page.click('.tabs a:has-text("Authenticator app")');
+    for (let i = 0; i < 5; i++) await submitCode(page, '000000');
+    await page.waitForSelector('#locked');
+    await check('challenge-locked');
+    await page.goto(`${url}/no-such-page`);
+    await check('not-found');
+  });
+
+  it('logged no console error and no failed request (favicon included) on any page', () => {
+    expect(problems.filter((p) => !refusedPages.has(p.url))).toEqual([]);
+    expect(refusedPages).toContain(`${url}/no-such-page`); // the listeners work
+    expect(problems.map((p) => p.url)).toContain(`${url}/no-such-page`);
+    expect(seen.length).toBe(11);
+  });
+});
