@@ -1,6 +1,7 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { TwoFactorError } from './errors.js';
 
+/** An email address as `parseEmailAddress()` accepted it. */
 export interface ParsedEmailAddress {
   /** The address to send to: the local part as typed, '@', the domain in lower-case ASCII (punycode). */
   address: string;

@@ -24,6 +24,7 @@ export type { VerifyError } from './outcomes.js';
 /** The methods `TwoFactor` is typed for when you name no others. */
 export type BuiltInMethods = readonly [TotpMethod, PhoneMethod, RecoveryCodesMethod];
 
+/** Options of `createTwoFactor()`. */
 export interface TwoFactorOptions<M extends readonly AnyMethod[] = readonly AnyMethod[]> {
   /** Shown in authenticator apps and messages, e.g. your product name. */
   issuer: string;
@@ -53,6 +54,7 @@ export interface TwoFactorOptions<M extends readonly AnyMethod[] = readonly AnyM
   logger?: Logger;
 }
 
+/** What `verify()` resolves to: `{ ok: true, method, authenticatorId }`, or a failure with `error`, `attemptsLeft` and `retryAt`. */
 export type VerifyResult =
   | {
       ok: true;
@@ -65,6 +67,7 @@ export type VerifyResult =
     }
   | Failure;
 
+/** What `confirmEnrollment()` resolves to: the new authenticator (and, with the first primary one, the recovery codes to show once), or a failure. */
 export type ConfirmResult = { ok: true; method: string; authenticatorId: string; recoveryCodes?: string[] } | Failure;
 
 /** One of the user's authenticators, as `methods()` lists it. */
@@ -94,6 +97,7 @@ export interface MethodSummary {
   maxPerUser: number;
 }
 
+/** An open challenge, as `challenge()` returns it. Holds no code. */
 export interface Challenge {
   /** Pass it back to `verify`. */
   id: string;
@@ -147,9 +151,11 @@ export interface TwoFactor<M extends readonly AnyMethod[] = BuiltInMethods> exte
   rename(userId: string, authenticatorId: string, name: string): Promise<void>;
   /** Opens a challenge (sends a code for phone). Throws 'locked' / 'suspended' and sends nothing while the user is locked out. */
   challenge(userId: string, options?: ChallengeOptions & { method?: string; authenticatorId?: string }): Promise<Challenge>;
+  /** Checks a code, against an open challenge (`{ challengeId, code }`) or a method (`{ method, code }`). A wrong code is a result, not an exception. */
   verify(userId: string, input: VerifyInput): Promise<VerifyResult>;
   /** Removes one authenticator; removing the last primary one removes the backups too. */
   remove(userId: string, authenticatorId: string): Promise<{ removed: string[] }>;
+  /** Replaces the user's recovery codes with a new set, returned once: show it, never store it. */
   regenerateRecoveryCodes(userId: string): Promise<string[]>;
   /**
    * Takes over an authenticator enrolled with another library, active at once: a TOTP
@@ -182,6 +188,7 @@ export interface TwoFactor<M extends readonly AnyMethod[] = BuiltInMethods> exte
    * challenges, in one atomic store step; emits 'admin.reset' with who and why.
    */
   reset(userId: string, options: { actor: string; reason: string }): Promise<void>;
+  /** Subscribes to an event; returns the function that unsubscribes. Events carry no secret. */
   on<E extends EventName>(event: E, listener: Listener<E>): () => void;
 }
 
@@ -216,6 +223,7 @@ function configStore(store: unknown): Store {
   return guardStore(store as Store);
 }
 
+/** Makes the manager, once per process: checks the options (throws `config_invalid`, `encryption_key_missing`) and returns the `TwoFactor` your app calls. */
 export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMethods>(options: TwoFactorOptions<M>): TwoFactor<M> {
   const o = optionsObject(options, 'createTwoFactor options', 'config_invalid');
   const { issuer } = o;

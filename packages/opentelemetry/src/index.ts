@@ -1,3 +1,9 @@
+/**
+ * OpenTelemetry spans and metrics for twofa: `instrumentTwoFactor()`, `instrumentVerifier()`, `instrumentSender()` (docs/observability.md). Nothing exported holds a code, a secret, a number or a user id.
+ *
+ * @packageDocumentation
+ * @module @twofa/opentelemetry
+ */
 // @twofa/opentelemetry: OpenTelemetry spans and metrics for twofa (docs/observability.md).
 export { instrumentTwoFactor, type TwoFactorTelemetryOptions } from './two-factor.js';
 export { instrumentVerifier, instrumentSender } from './providers.js';

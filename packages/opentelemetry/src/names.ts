@@ -9,6 +9,7 @@ export const SCOPE = '@twofa/opentelemetry';
 /** Kept equal to package.json's version by a test. */
 export const VERSION = '0.1.0';
 
+/** The names of the spans twofa opens: one per manager call, one per provider call. */
 export const SpanNames = {
   enroll: 'twofa.enroll',
   confirmEnrollment: 'twofa.confirm_enrollment',
@@ -23,6 +24,7 @@ export const SpanNames = {
   senderSend: 'twofa.sender.send',
 } as const;
 
+/** The names of the metrics twofa records. */
 export const MetricNames = {
   /** Counter: verify and confirmEnrollment outcomes. */
   verifications: 'twofa.verifications',
@@ -34,6 +36,7 @@ export const MetricNames = {
   lockouts: 'twofa.lockouts',
 } as const;
 
+/** The attribute keys on spans and metrics. None holds a code, a secret, a number or a user id. */
 export const Attr = {
   /** A method id from the configured registry: 'totp', 'phone', 'recovery', yours. */
   method: 'twofa.method',

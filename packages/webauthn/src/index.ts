@@ -1,3 +1,9 @@
+/**
+ * `webauthn()`: security keys and passkeys as a twofa method, on @simplewebauthn/server (docs/webauthn.md).
+ *
+ * @packageDocumentation
+ * @module @twofa/webauthn
+ */
 // @twofa/webauthn: security keys and passkeys as a twofa method.
 export {
   webauthn,

@@ -1,9 +1,13 @@
 import { TwoFactorError } from '@twofa/core/adapter';
 
+/** Whether the authenticator must verify the user (PIN, biometrics): WebAuthn's `userVerification`. */
 export type UserVerification = 'required' | 'preferred' | 'discouraged';
+/** Which attestation to ask for at registration: WebAuthn's `attestation` conveyance. */
 export type Attestation = 'none' | 'direct' | 'enterprise';
+/** Whether to ask for a discoverable credential (a passkey): WebAuthn's `residentKey`. */
 export type ResidentKey = 'discouraged' | 'preferred' | 'required';
 
+/** Options of `webauthn()`. */
 export interface WebAuthnOptions {
   /**
    * The relying party id: your site's host name, or a parent domain of it ('example.com'

@@ -39,6 +39,7 @@ export function isWebAuthnChallenge(challenge: Challenge): challenge is WebAuthn
   return challenge.method === 'webauthn' && challenge.options !== null && typeof challenge.options === 'object';
 }
 
+/** The method `webauthn()` returns: id `webauthn`, security keys and passkeys. */
 export type WebAuthnMethod = Method<'webauthn', WebAuthnEnrollInput, WebAuthnEnrollment>;
 
 /** Kept encrypted with a pending enrollment. */

@@ -5,6 +5,7 @@ import type { Verifier } from '../verifier.js';
 import { checkLocale, checkMaxPerUser, delivery } from './delivery.js';
 import type { Method } from './types.js';
 
+/** Options of `email()`. */
 export interface EmailOptions {
   /**
    * Sends and checks the codes over the 'email' channel: localVerifier({ sender:
@@ -33,6 +34,7 @@ export interface EmailEnrollment {
   destination: string;
 }
 
+/** The method `email()` returns: id `email`. */
 export type EmailMethod = Method<'email', EmailEnrollInput, EmailEnrollment>;
 
 interface EmailConfig {

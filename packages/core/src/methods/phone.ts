@@ -5,6 +5,7 @@ import type { Channel, Verifier } from '../verifier.js';
 import { checkLocale, checkMaxPerUser, delivery } from './delivery.js';
 import type { Method } from './types.js';
 
+/** Options of `phone()`. */
 export interface PhoneOptions {
   /** Sends and checks the codes: twilioVerify(), vonageVerify(), localVerifier({ sender }), failover([...]). */
   verifier?: Verifier;
@@ -40,6 +41,7 @@ export interface PhoneEnrollment {
   channel: Channel;
 }
 
+/** The method `phone()` returns: id `phone`. */
 export type PhoneMethod = Method<'phone', PhoneEnrollInput, PhoneEnrollment>;
 
 interface PhoneConfig {

@@ -5,6 +5,7 @@ import { TwoFactorError } from '../errors.js';
 import { assertText, optionsObject } from '../validate.js';
 import type { CheckOutcome, CheckResult, Method, MethodContext, OpenAuthenticator } from './types.js';
 
+/** Options of `totp()`. */
 export interface TotpOptions {
   /** HMAC algorithm; authenticator apps widely support only sha1. */
   algorithm?: 'sha1' | 'sha256' | 'sha512';
@@ -47,6 +48,7 @@ export interface TotpEnrollment {
   qrSvg: string;
 }
 
+/** The method `totp()` returns: id `totp`. */
 export type TotpMethod = Method<'totp', TotpEnrollInput, TotpEnrollment>;
 
 const base32 = new ScureBase32Plugin();
