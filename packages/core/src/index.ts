@@ -19,7 +19,7 @@ export type {
   AuthenticatorInfo,
   MethodSummary,
   Challenge,
-} from './manager.js';
+} from './api.js';
 export type { Failure } from './outcomes.js';
 export type { DevicesApi } from './devices.js';
 export type { RememberedDevice } from './remember-device.js';
