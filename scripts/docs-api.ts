@@ -33,6 +33,8 @@ export function apiOptions(root = repoRoot): Partial<TypeDocOptions> {
     tsconfig: join(root, 'tsconfig.typedoc.json'),
     out: join(root, 'docs', 'api'),
     readme: 'none',
+    // No source links: they would need a hosted git remote, and a clone may have none.
+    disableSources: true,
     excludePrivate: true,
     excludeInternal: true,
     excludeExternals: true,
