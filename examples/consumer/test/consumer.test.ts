@@ -17,6 +17,7 @@ const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 // The versions the workspace itself uses, for the scratch project's own dependencies.
 const otplibVersion = readJson<PackedManifest>(join(repoRoot, 'packages/core/package.json')).dependencies!.otplib!;
 const typesNodeVersion = readJson<PackedManifest>(join(repoRoot, 'package.json')).devDependencies!['@types/node']!;
+const vitestVersion = readJson<PackedManifest>(join(repoRoot, 'package.json')).devDependencies!.vitest!;
 
 // npm must not inherit the settings pnpm passes to the scripts it runs (user agent, pnpm's
 // own switches); registry and proxy settings stay.
@@ -35,7 +36,9 @@ beforeAll(async () => {
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'twofa-consumer', version: '0.0.0', private: true }, null, 2));
   await run(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--loglevel=error', ...release.packages.map((p) => p.tarball), `otplib@${otplibVersion}`, `@types/node@${typesNodeVersion}`],
+    // vitest, testkit's peer, pinned to the workspace's: left to npm, the newest vitest's peer
+    // range for @types/node (^22 || >=24 in vitest 5) conflicts with the app's @types/node 20.
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', ...release.packages.map((p) => p.tarball), `otplib@${otplibVersion}`, `@types/node@${typesNodeVersion}`, `vitest@${vitestVersion}`],
     { cwd: scratch, env: npmEnv, maxBuffer: 16 * 1024 * 1024 },
   );
   manifests = release.packages.map((p) => readJson<PackedManifest>(join(scratch, 'node_modules', p.name, 'package.json')));
