@@ -34,9 +34,13 @@ export function describeFailure(f: Failure, now: number): string {
   }
 }
 
-/** A thrown TwoFactorError (or anything else), in plain words. Never echoes input. */
-export function describeError(e: unknown, now: number): string {
+/**
+ * A thrown TwoFactorError (or anything else), in plain words. Never echoes input. `about`:
+ * the kind of destination the form was for, when it asked for one.
+ */
+export function describeError(e: unknown, now: number, about?: 'phone' | 'email'): string {
   if (!isTwoFactorError(e)) return 'Something went wrong on our side. Try again in a moment.';
+  if (about === 'email' && (e.code === 'invalid_input' || e.code === 'invalid_destination')) return 'That is not an email address we can send to. Enter one like name@example.com.';
   // challenge() throws 'locked' in newer cores; compared as a string so this compiles with both.
   if (String(e.code) === 'locked') return describeFailure({ error: 'locked', ...(e.retryAt !== undefined ? { retryAt: e.retryAt } : {}) }, now);
   switch (e.code) {
@@ -60,7 +64,11 @@ export function describeError(e: unknown, now: number): string {
     case 'no_pending_enrollment':
       return 'That method is not set up (any more). Start again.';
     case 'backup_only':
-      return 'Recovery codes only work alongside an authenticator app or a phone.';
+      return 'Recovery codes only work alongside an authenticator app, a phone or an email address.';
+    case 'authenticator_limit':
+      return 'You have as many of these as allowed. Remove one first.';
+    case 'method_unavailable':
+      return 'That way to sign in is not available right now.';
     case 'rate_limited':
     case 'provider_unavailable':
     case 'blocked':

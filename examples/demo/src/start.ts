@@ -1,11 +1,12 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { systemClock, type Clock, type TwoFactor } from '@twofa/core';
+import { auditTrail, systemClock, type Clock } from '@twofa/core';
 import { createApp } from './app.js';
 import { loadConfig, type DemoConfig } from './config.js';
 import { Lockouts } from './lockout.js';
+import { OpenChallenges } from './open-challenges.js';
 import type { Outbox } from './outbox.js';
 import { Sessions } from './session.js';
-import { buildTwoFactor } from './twofa.js';
+import { buildTwoFactor, type DemoTwoFactor } from './twofa.js';
 import { LoginThrottle } from './throttle.js';
 import { Users } from './users.js';
 
@@ -23,7 +24,7 @@ export interface StartOptions {
 export interface RunningDemo {
   url: string;
   outboxUrl?: string;
-  twofa: TwoFactor;
+  twofa: DemoTwoFactor;
   outbox?: Outbox;
   notes: string[];
   /** Phone channels offered. */
@@ -41,15 +42,16 @@ export async function startDemo(options: StartOptions = {}): Promise<RunningDemo
   const sessions = new Sessions({ secure: config.secureCookies, clock });
   const lockouts = new Lockouts(clock);
   const app = createApp(
-    { twofa: built.twofa, devices: built.twofa, users: new Users(), loginThrottle: new LoginThrottle(clock), lockouts, sessions, clock, secureCookies: config.secureCookies, log, ...(outbox ? { outbox } : {}) },
+    {
+      twofa: built.twofa, devices: built.twofa, users: new Users(), loginThrottle: new LoginThrottle(clock), lockouts, challenges: new OpenChallenges(clock), sessions, clock,
+      secureCookies: config.secureCookies, requiredEmails: config.requiredEmails, adminEmails: config.adminEmails, log, ...(outbox ? { outbox } : {}),
+    },
     built.channels,
   );
-  // Events carry no codes or numbers, so they are safe to log.
-  built.twofa.on('user.locked', (e) => {
-    lockouts.note(e.userId, e.until);
-    log(`user locked user=${e.userId} until=${new Date(e.until).toISOString()}`);
-  });
-  built.twofa.on('verification.sent', (e) => log(`code sent user=${e.userId} channel=${e.channel ?? '-'} to=${e.destination ?? '-'}`));
+  built.twofa.on('user.locked', (e) => lockouts.note(e.userId, e.until));
+  // The audit trail: every twofa event as one JSON line (ids, methods, outcomes, masked
+  // destinations; never a code, a secret or a full number), e.g. admin.reset with who and why.
+  auditTrail(built.twofa, (record) => log(`audit ${JSON.stringify(record)}`));
 
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -68,6 +70,7 @@ export async function startDemo(options: StartOptions = {}): Promise<RunningDemo
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await built.close();
       await built.store.close?.();
     },
   };

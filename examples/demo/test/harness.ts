@@ -108,11 +108,11 @@ export async function logOut(page: Page, url: string): Promise<void> {
   await page.waitForURL(`${url}/login`);
 }
 
-/** Submits a code on the challenge page for the current method tab. */
+/** Submits a code on the challenge (or step-up) page for the current tab. */
 export async function submitCode(page: Page, code: string, remember = false): Promise<void> {
-  await page.fill('form[action="/challenge/verify"] input[name=code]', code);
+  await page.fill('form[action$="/verify"] input[name=code]', code);
   if (remember) await page.check('input[name=remember]');
-  await page.click('form[action="/challenge/verify"] button');
+  await page.click('form[action$="/verify"] button');
   await page.waitForLoadState('domcontentloaded');
 }
 

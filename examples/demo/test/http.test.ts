@@ -134,9 +134,9 @@ describe('demo configuration for real providers', () => {
     expect((err as Error).message).toBe('TWOFA_SMS=twilio-verify needs TWILIO_ACCOUNT_SID, TWILIO_VERIFY_SERVICE_SID (see .env.example).');
   });
 
-  it('runs on Twilio Messages with only the channels it can deliver, and without the dev outbox', async () => {
+  it('runs on Twilio Messages with only the channels it can deliver, and without the dev outbox (no email either)', async () => {
     const config = loadConfig({
-      PORT: '0', TWOFA_SMS: 'twilio-messages', PHONE_CHANNELS: 'sms,call',
+      PORT: '0', TWOFA_SMS: 'twilio-messages', PHONE_CHANNELS: 'sms,call', TWOFA_EMAIL: 'off',
       TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM: '+15005550006',
     });
     const d = await startDemo({ config, log: () => {} });
@@ -145,6 +145,7 @@ describe('demo configuration for real providers', () => {
       expect(d.channels).toEqual(['sms']);
       expect(d.outboxUrl).toBeUndefined();
       expect((await fetch(`${d.url}/dev/outbox`)).status).toBe(404);
+      expect(d.twofa.availableMethods().find((m) => m.method === 'email')?.available).toBe(false);
     } finally {
       await d.close();
     }

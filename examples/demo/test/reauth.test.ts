@@ -122,15 +122,17 @@ describe('adding or replacing a method needs the password again or a fresh secon
     expect(errorAt(await fresh.get('/security'), 'totp-confirm-password')).toBe('Enter your password to confirm it is you.');
   });
 
-  it('replaces the phone number ("Change number") with the password, keeping the old one until confirmed', async () => {
+  it('adds a second phone, named, with the password; the first one stays', async () => {
     await victim.get('/security');
-    expect((await victim.post('/security/phone', { phoneNumber: '+1 201 555 0177', channel: 'sms', password })).location).toBe('/security');
+    expect((await victim.post('/security/phone', { phoneNumber: '+1 201 555 0177', channel: 'sms', name: 'Home', password })).location).toBe('/security');
     expect(await victim.get('/security')).toContain('We sent a code to <strong>+1 ••• ••• 0177</strong>');
-    const methods = await demo.twofa.methods(userIdOf(log));
-    expect(methods.find((m) => m.method === 'phone')?.display).toMatchObject({ phone: '+1 ••• ••• 0166' }); // still the old one
     const code = /\b(\d{6})\b/.exec(demo.outbox!.entries[0]!.body)![1]!;
     expect((await victim.post('/security/phone/confirm', { code })).location).toBe('/security');
-    expect(await victim.get('/security')).toContain('<strong>On</strong> for +1 ••• ••• 0177');
+    const phones = (await demo.twofa.methods(userIdOf(log))).filter((m) => m.method === 'phone' && m.status === 'active');
+    expect(phones.map((p) => [p.name, p.display.phone])).toEqual([[undefined, '+1 ••• ••• 0166'], ['Home', '+1 ••• ••• 0177']]);
+    const page = await victim.get('/security');
+    expect(page).toContain('<strong>Phone</strong> <span class="destination">+1 ••• ••• 0166</span>');
+    expect(page).toContain('<strong>Home</strong> <span class="destination">+1 ••• ••• 0177</span>');
   });
 });
 
