@@ -39,8 +39,11 @@ export interface SessionData {
    * sensitive actions go ahead while twofa.isFresh says it is at most 5 minutes old.
    */
   proof?: string;
-  /** A sensitive action waiting for a fresh second factor (the step-up page), and since when. */
-  stepUp?: { action: StepUpAction; since: number };
+  /**
+   * A sensitive action waiting for a fresh second factor (the step-up page), since when, and
+   * a random id the page's form carries back: the code confirms the action the user saw.
+   */
+  stepUp?: { action: StepUpAction; since: number; id: string };
   /** An authenticator-app enrollment being confirmed: the pending enrollment's id (for confirmEnrollment) and what the page shows. */
   totpSetup?: { id: string; secret: string; uri: string; qrSvg: string };
   /** A phone enrollment being confirmed. */

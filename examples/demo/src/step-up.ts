@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { perform } from './actions.js';
 import { hasSecondFactor } from './authenticators.js';
-import { currentUser, requireUser, type AppDeps } from './deps.js';
+import { currentUser, field, requireUser, type AppDeps } from './deps.js';
 import { secondFactorRoutes } from './routes/challenge.js';
 import { FRESH_SECONDS, redirectWith } from './session.js';
 import { html } from './views/html.js';
@@ -48,14 +49,14 @@ export async function withFreshSecondFactor(deps: AppDeps, req: Request, res: Re
   if (!(await hasSecondFactor(deps, user.id))) {
     return redirectWith(req, res, pageOf(action), 'error', 'Turn on two-step sign-in for your own account first: this needs a code from it.');
   }
-  req.session.data.stepUp = { action, since: deps.clock.now() };
+  req.session.data.stepUp = { action, since: deps.clock.now(), id: randomBytes(16).toString('base64url') };
   res.redirect(303, '/step-up');
 }
 
-/** The action waiting for a code, if it has not waited too long. */
-function waiting(deps: AppDeps, req: Request): StepUpAction | undefined {
+/** The action waiting for a code (and its id), if it has not waited too long. */
+function waiting(deps: AppDeps, req: Request): { action: StepUpAction; id: string } | undefined {
   const s = req.session.data.stepUp;
-  if (s && deps.clock.now() - s.since <= WAIT_MS) return s.action;
+  if (s && deps.clock.now() - s.since <= WAIT_MS) return s;
   delete req.session.data.stepUp;
   return undefined;
 }
@@ -72,17 +73,23 @@ export function stepUpRoutes(deps: AppDeps, phoneChannels: readonly string[]): R
       redirectWith(req, res, '/security', 'error', 'Nothing was waiting for a code (after 10 minutes it is dropped). Try again.');
       return undefined;
     },
-    intro: (req) => html`<p>To <strong>${describeAction(waiting(deps, req)!)}</strong>, enter a code from one of your ways to sign in.
+    intro: (req) => html`<p>To <strong>${describeAction(waiting(deps, req)!.action)}</strong>, enter a code from one of your ways to sign in.
 After that, such changes need no new code for 5 minutes.</p>`,
     remember: false,
-    cancel: (req) => html`<a href="${pageOf(waiting(deps, req)!)}">Cancel</a>`,
+    // The code confirms the action this page showed, not one put in its place since (by someone holding the session cookie).
+    hidden: (req) => ({ action: waiting(deps, req)!.id }),
+    cancel: (req) => html`<a href="${pageOf(waiting(deps, req)!.action)}">Cancel</a>`,
     none: (req, res) => redirectWith(req, res, '/security', 'error', 'Two-step sign-in is off for your account: there is no code to ask for.'),
-    async verified(req, res, _userId, proof) {
-      const action = waiting(deps, req);
-      req.session.data.proof = proof;
+    async verified(req, res, userId, proof) {
+      const w = waiting(deps, req);
       delete req.session.data.stepUp;
-      if (action) await perform(deps, req, res, action);
-      else res.redirect(303, '/security');
+      if (!w || field(req, 'action') !== w.id) {
+        // Not kept: a proof in this session would let whoever changed the action run it at once.
+        deps.log(`step-up refused (the waiting action changed) user=${userId}`);
+        return redirectWith(req, res, '/security', 'error', 'Nothing was changed: what was waiting for your code changed meanwhile. Start again.');
+      }
+      req.session.data.proof = proof;
+      await perform(deps, req, res, w.action);
     },
   }));
   return r;

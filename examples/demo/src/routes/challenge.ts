@@ -17,6 +17,8 @@ export interface SecondFactorPage {
   intro(req: Request): SafeHtml;
   /** Offer "Remember this device". */
   remember: boolean;
+  /** More hidden fields of the code form. */
+  hidden?(req: Request): Record<string, string>;
   /** The way out, under the form. */
   cancel(req: Request): SafeHtml;
   /** The user has no active authenticator (any more). */
@@ -56,7 +58,7 @@ export function secondFactorRoutes(deps: AppDeps, phoneChannels: readonly string
     // While locked, the lock notice says it all: the wrong code that started it is not repeated.
     const error = lockedUntil === undefined ? fieldError(req) : (delete req.session.data.flash, undefined);
     page(deps, req, res, p.title, challengeView({
-      base: p.base, intro: p.intro(req), csrf: req.session.data.csrf, choices, current, phoneChannels, now: deps.clock.now(), remember: p.remember, cancel: p.cancel(req),
+      base: p.base, intro: p.intro(req), csrf: req.session.data.csrf, choices, current, phoneChannels, now: deps.clock.now(), remember: p.remember, cancel: p.cancel(req), hidden: p.hidden?.(req) ?? {},
       ...(sent ? { sent } : {}), ...(lockedUntil !== undefined ? { lockedUntil } : {}), ...(error ? { error } : {}),
     }));
   });

@@ -31,6 +31,8 @@ export interface ChallengeViewModel {
   error?: FieldError;
   /** Offer "Remember this device" (at login only). */
   remember: boolean;
+  /** More hidden fields of the code form. */
+  hidden: Record<string, string>;
   /** The way out, under the form. */
   cancel: SafeHtml;
 }
@@ -101,7 +103,7 @@ function codeForm(m: ChallengeViewModel, lockWait: number): SafeHtml {
     : 'Enter the code we sent';
   const state: FormState = formState(m.error, 'code');
   return html`<form method="post" action="${m.base}/verify">${csrfField(m.csrf)}
-<input type="hidden" name="authenticatorId" value="${a.id}">
+<input type="hidden" name="authenticatorId" value="${a.id}">${Object.entries(m.hidden).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
 <fieldset id="code-fields"${lockWait ? html` disabled` : ''}>
 ${input({ id: 'code', label, name: 'code', autocomplete: 'one-time-code', inputmode: a.method === 'recovery' ? 'text' : 'numeric' }, state)}
 ${m.remember ? html`<label class="check"><input type="checkbox" name="remember" value="1"> Remember this device for 30 days</label>` : ''}
