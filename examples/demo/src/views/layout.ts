@@ -33,7 +33,7 @@ export function layout(ctx: PageContext, body: SafeHtml): string {
 </head>
 <body>
 <header><strong>Acme</strong> <span class="muted">twofa demo</span>
-<nav>${nav} ${ctx.dev ? html`<a href="/dev/outbox" class="dev">Outbox (dev)</a>` : ''}</nav></header>
+<nav>${nav} ${ctx.dev ? html`<a href="/dev/outbox" class="dev">Outbox<span class="wide"> (dev)</span></a>` : ''}</nav></header>
 <main>
 <h1>${ctx.title}</h1>
 ${ctx.banner ?? ''}

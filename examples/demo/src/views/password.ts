@@ -16,7 +16,7 @@ export function passwordView(m: PasswordViewModel): SafeHtml {
   return html`<section>
 <p>${m.askCurrent
     ? 'Enter your current password, then the new one.'
-    : 'With two-step sign-in on, we ask for a code instead of your current password (unless you entered one in the last 5 minutes).'}
+    : 'With two-step sign-in on, this needs a code instead of your current password, unless you entered a code in the last 5 minutes.'}
 Any other browser signed in to your account is signed out.</p>
 <form method="post" action="/security/password">${csrfField(m.csrf)}
 ${m.askCurrent ? passwordConfirm('current-password', m.email, state, 'Current password', 'current') : usernameField(m.email)}
