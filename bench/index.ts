@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: every figure is measured in this run and printed next to its baseline
- * (bare otplib, the bare official client, the server's bare round trip) as a ratio.
+ * (bare otplib, the bare official client, bare @simplewebauthn/server, the server's bare round trip) as a ratio.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ const sections: [string, string][] = [
   ['Twilio adapters', './twilio.ts'],
   ['Vonage adapters', './vonage.ts'],
   ['Failover', './failover.ts'],
+  ['WebAuthn', './webauthn.ts'],
+  ['OpenTelemetry', './opentelemetry.ts'],
 ];
 
 let peakRss = process.memoryUsage().rss;

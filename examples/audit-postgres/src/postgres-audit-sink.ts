@@ -1,5 +1,5 @@
 // An audit trail an app can keep: every twofa event, as an AuditRecord (schema v1,
-// docs/audit.md), one row each. Copy this file into your app; it is an example, not a package.
+// docs/operators.md#audit-trail), one row each. Copy this file into your app; it is an example, not a package.
 import type pg from 'pg';
 import type { AuditRecord } from '@twofa/core';
 

@@ -1,3 +1,9 @@
+/**
+ * The contracts and helpers for writing a Store, a provider adapter (Verifier, MessageSender) or a method of your own. Apps import `@twofa/core`.
+ *
+ * @packageDocumentation
+ * @module @twofa/core/adapter
+ */
 // @twofa/core/adapter: the contracts and helpers for writing a Store, a provider adapter
 // (Verifier, MessageSender) or a method of your own. Apps import '@twofa/core'.
 

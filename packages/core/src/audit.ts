@@ -53,6 +53,7 @@ export function auditRecord<E extends EventName>(event: E, payload: TwoFactorEve
   return { v: 1, event, at: new Date(payload.at).toISOString(), userId: payload.userId, ...body };
 }
 
+/** Options of `auditTrail()`: where records go and what to do when a write fails. */
 export interface AuditTrailOptions {
   /** A write that failed (a sink's database down): log it; the verification is not affected. */
   onError?: (error: unknown, record: AuditRecord) => void;

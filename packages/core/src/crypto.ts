@@ -65,6 +65,7 @@ export class KeyRing {
   private readonly keys: Key[];
   private readonly insecureMac: Buffer;
 
+  /** Builds the ring from key specs (32 bytes as hex or base64, optionally "keyId:" first), newest first; an empty list means no encryption. */
   constructor(
     specs: readonly string[],
     private readonly random: RandomSource,
@@ -78,6 +79,7 @@ export class KeyRing {
     this.insecureMac = createHash('sha256').update('twofa:insecure-no-encryption').digest();
   }
 
+  /** True when the ring holds at least one key (false only under `insecureNoEncryption`). */
   get encrypted(): boolean {
     return this.keys.length > 0;
   }
@@ -169,6 +171,7 @@ export function randomString(random: RandomSource, alphabet: string, length: num
   return out;
 }
 
+/** A random id: 16 bytes of `random`, base64url. */
 export function randomId(random: RandomSource): string {
   return b64u(random(16));
 }

@@ -23,6 +23,7 @@ export interface DevicesApi {
   isDeviceRemembered(userId: string, token: unknown): Promise<boolean>;
   /** The user's remembered devices, newest first. */
   devices(userId: string): Promise<RememberedDevice[]>;
+  /** Forgets one remembered device; resolves false when the user had no such device. */
   forgetDevice(userId: string, deviceId: string): Promise<boolean>;
   /** Forgets every remembered device of the user; returns how many. */
   forgetDevices(userId: string): Promise<number>;

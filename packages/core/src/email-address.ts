@@ -1,6 +1,7 @@
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { TwoFactorError } from './errors.js';
 
+/** An email address as `parseEmailAddress()` accepted it. */
 export interface ParsedEmailAddress {
   /** The address to send to: the local part as typed, '@', the domain in lower-case ASCII (punycode). */
   address: string;
@@ -76,6 +77,12 @@ export function parseEmailAddress(input: unknown): ParsedEmailAddress {
   if (labels.length < 2) throw invalid('domain needs a dot');
   for (const label of labels) {
     if (label.length === 0 || label.length > MAX_LABEL || !LABEL.test(label)) throw invalid('domain');
+    // An A-label must decode and encode back to itself. Node 20's domainToASCII refuses bad
+    // punycode ('xn--zz'); Node 24's passes it through, so check here on every Node.
+    if (label.startsWith('xn--')) {
+      const unicode = domainToUnicode(label);
+      if (unicode === '' || unicode === label || domainToASCII(unicode) !== label) throw invalid('domain');
+    }
   }
   if (/^\d+$/.test(labels.at(-1)!)) throw invalid('domain');
 

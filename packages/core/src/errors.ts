@@ -35,11 +35,13 @@ export const ErrorCodes = {
   decrypt_failed: 'A stored secret could not be decrypted with any configured key.',
 } as const;
 
+/** Every stable error code a `TwoFactorError` can carry (docs/errors.md). */
 export type ErrorCode = keyof typeof ErrorCodes;
 
 /** Errors worth trying at another provider or later. */
 const RETRYABLE: ReadonlySet<ErrorCode> = new Set(['provider_unavailable', 'rate_limited']);
 
+/** What a `TwoFactorError` carries besides its code. */
 export interface TwoFactorErrorOptions {
   message?: string;
   /** Epoch ms when trying again makes sense (cooldowns, lockouts, 429s). */
@@ -53,6 +55,7 @@ export interface TwoFactorErrorOptions {
   cause?: unknown;
 }
 
+/** The one error class twofa throws: switch on `code` (stable), never on `message`. See docs/errors.md. */
 export class TwoFactorError extends Error {
   readonly code: ErrorCode;
   readonly retryAt?: number;
@@ -60,6 +63,7 @@ export class TwoFactorError extends Error {
   readonly providerCode?: string | number;
   readonly provider?: string;
 
+  /** Makes an error with a stable code; the message defaults to the code's description. */
   constructor(code: ErrorCode, options: TwoFactorErrorOptions = {}) {
     super(options.message ?? ErrorCodes[code], options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TwoFactorError';
@@ -76,6 +80,7 @@ export class TwoFactorError extends Error {
   }
 }
 
+/** True when `e` is a `TwoFactorError` (and, when `code` is given, has that code). A type guard. */
 export function isTwoFactorError(e: unknown, code?: ErrorCode): e is TwoFactorError {
   return e instanceof TwoFactorError && (code === undefined || e.code === code);
 }

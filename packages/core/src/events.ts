@@ -47,10 +47,14 @@ export interface TwoFactorEvents {
   'secret.unreadable': { userId: string; record: 'authenticator' | 'challenge'; method?: string; authenticatorId?: string; at: number };
 }
 
+/** The name of an event `twofa.on()` accepts. */
 export type EventName = keyof TwoFactorEvents;
+/** A function `twofa.on(event, listener)` calls with the event's payload. */
 export type Listener<E extends EventName> = (event: TwoFactorEvents[E]) => void;
 
+/** Where twofa writes its rare warnings (e.g. legacy ciphertexts met); `console` fits. */
 export interface Logger {
+  /** Writes one warning line; never contains a secret, a code or a full phone number. */
   warn(message: string): void;
 }
 

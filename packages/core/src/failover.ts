@@ -25,12 +25,14 @@ export type FailoverEvent =
   | { type: 'breaker_open'; provider: string; until: number }
   | { type: 'breaker_closed'; provider: string };
 
+/** Options of `failover()`. */
 export interface FailoverOptions {
   /** Defaults to `failover(<names>)`. */
   name?: string;
   /** `false` turns the breaker off. Default `{ failures: 3, cooldownSeconds: 60 }`. */
   breaker?: BreakerOptions | false;
   clock?: Clock;
+  /** Called when failover moves past a provider, or a breaker opens or closes: log it, count it. */
   onEvent?: (event: FailoverEvent) => void;
 }
 

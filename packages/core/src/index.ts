@@ -1,3 +1,9 @@
+/**
+ * What an app uses: `createTwoFactor`, the methods (`totp`, `phone`, `email`, `recoveryCodes`), `MemoryStore`, `localVerifier`, `consoleSender`, `failover`, `TwoFactorError` and the events. Contracts for writing a store, an adapter or a method are in `@twofa/core/adapter`.
+ *
+ * @packageDocumentation
+ * @module @twofa/core
+ */
 // @twofa/core: what an app uses. Writing a Store, a provider adapter or a method of your
 // own? Its contracts and helpers are in '@twofa/core/adapter'.
 export { createTwoFactor } from './manager.js';

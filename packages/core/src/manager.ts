@@ -9,7 +9,7 @@ import type { TotpMethod } from './methods/totp.js';
 import type { AnyMethod, ChallengeOptions, CheckOutcome, Confirmed, Method, MethodContext, OpenAuthenticator } from './methods/types.js';
 import { Outcomes, type Failure, type VerifyError } from './outcomes.js';
 import { resolvePolicy, type Policy, type PolicyInput } from './policy.js';
-import { guardSend, keys, lockCounters, lockState, successResets, userAttemptRules, type LockState } from './rate-limit.js';
+import { FOREVER_SECONDS, guardSend, keys, lockCounters, lockState, successResets, userAttemptRules, type LockState } from './rate-limit.js';
 import { reencryptUser } from './reencrypt.js';
 import { resolveRequirement, type Requirement, type RequirementOptions, type RequirementRecord } from './requirement.js';
 import { makeProof, readProof } from './step-up.js';
@@ -24,6 +24,7 @@ export type { VerifyError } from './outcomes.js';
 /** The methods `TwoFactor` is typed for when you name no others. */
 export type BuiltInMethods = readonly [TotpMethod, PhoneMethod, RecoveryCodesMethod];
 
+/** Options of `createTwoFactor()`. */
 export interface TwoFactorOptions<M extends readonly AnyMethod[] = readonly AnyMethod[]> {
   /** Shown in authenticator apps and messages, e.g. your product name. */
   issuer: string;
@@ -53,6 +54,7 @@ export interface TwoFactorOptions<M extends readonly AnyMethod[] = readonly AnyM
   logger?: Logger;
 }
 
+/** What `verify()` resolves to: `{ ok: true, method, authenticatorId }`, or a failure with `error`, `attemptsLeft` and `retryAt`. */
 export type VerifyResult =
   | {
       ok: true;
@@ -65,6 +67,7 @@ export type VerifyResult =
     }
   | Failure;
 
+/** What `confirmEnrollment()` resolves to: the new authenticator (and, with the first primary one, the recovery codes to show once), or a failure. */
 export type ConfirmResult = { ok: true; method: string; authenticatorId: string; recoveryCodes?: string[] } | Failure;
 
 /** One of the user's authenticators, as `methods()` lists it. */
@@ -94,6 +97,7 @@ export interface MethodSummary {
   maxPerUser: number;
 }
 
+/** An open challenge, as `challenge()` returns it. Holds no code. */
 export interface Challenge {
   /** Pass it back to `verify`. */
   id: string;
@@ -147,9 +151,11 @@ export interface TwoFactor<M extends readonly AnyMethod[] = BuiltInMethods> exte
   rename(userId: string, authenticatorId: string, name: string): Promise<void>;
   /** Opens a challenge (sends a code for phone). Throws 'locked' / 'suspended' and sends nothing while the user is locked out. */
   challenge(userId: string, options?: ChallengeOptions & { method?: string; authenticatorId?: string }): Promise<Challenge>;
+  /** Checks a code, against an open challenge (`{ challengeId, code }`) or a method (`{ method, code }`). A wrong code is a result, not an exception. */
   verify(userId: string, input: VerifyInput): Promise<VerifyResult>;
   /** Removes one authenticator; removing the last primary one removes the backups too. */
   remove(userId: string, authenticatorId: string): Promise<{ removed: string[] }>;
+  /** Replaces the user's recovery codes with a new set, returned once: show it, never store it. */
   regenerateRecoveryCodes(userId: string): Promise<string[]>;
   /**
    * Takes over an authenticator enrolled with another library, active at once: a TOTP
@@ -182,11 +188,9 @@ export interface TwoFactor<M extends readonly AnyMethod[] = BuiltInMethods> exte
    * challenges, in one atomic store step; emits 'admin.reset' with who and why.
    */
   reset(userId: string, options: { actor: string; reason: string }): Promise<void>;
+  /** Subscribes to an event; returns the function that unsubscribes. Events carry no secret. */
   on<E extends EventName>(event: E, listener: Listener<E>): () => void;
 }
-
-/** Records that live as long as the user does (a requirement's start) expire in 100 years. */
-const FOREVER_MS = 100 * 365 * 86_400_000;
 
 const PRODUCTION = () => typeof process !== 'undefined' && process.env?.NODE_ENV === 'production';
 
@@ -219,6 +223,7 @@ function configStore(store: unknown): Store {
   return guardStore(store as Store);
 }
 
+/** Makes the manager, once per process: checks the options (throws `config_invalid`, `encryption_key_missing`) and returns the `TwoFactor` your app calls. */
 export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMethods>(options: TwoFactorOptions<M>): TwoFactor<M> {
   const o = optionsObject(options, 'createTwoFactor options', 'config_invalid');
   const { issuer } = o;
@@ -598,7 +603,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
         if (!gate.allowed) return outcomes.failure({ userId, purpose: 'challenge', method: m.id, error: outcomes.refused(rules, gate.counts), rules, gate, now });
         if (gate.consumed && auth) {
           outcomes.succeeded({ userId, method: m.id, authenticatorId: auth.id, purpose: 'challenge', rules, gate, now });
-          return { ok: true, method: m.id, authenticatorId: auth.id, proof: makeProof(keyRing, userId, { method: m.id, authenticatorId: auth.id, verifiedAt: now }) };
+          return withProof(userId, { ok: true, method: m.id, authenticatorId: auth.id }, now);
         }
         if (!auth) throw new TwoFactorError('not_enrolled', { message: `The user has no active '${m.id}' authenticator.` });
         return outcomes.failure({ userId, purpose: 'challenge', method: m.id, error: 'invalid_code', rules, gate, now });
@@ -626,13 +631,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       if (result.outcome === 'approved') {
         outcomes.succeeded({ userId, method: m.id, authenticatorId: result.authenticatorId, purpose: 'challenge', rules, gate, now });
         await refresh(opened.find((x) => x.auth.record.id === result.authenticatorId), now);
-        return {
-          ok: true,
-          method: m.id,
-          authenticatorId: result.authenticatorId,
-          ...(result.userVerified !== undefined ? { userVerified: result.userVerified } : {}),
-          proof: makeProof(keyRing, userId, { method: m.id, authenticatorId: result.authenticatorId, verifiedAt: now }),
-        };
+        return withProof(userId, { ok: true, method: m.id, authenticatorId: result.authenticatorId, ...(result.userVerified !== undefined ? { userVerified: result.userVerified } : {}) }, now);
       }
       // A challenge that cannot succeed any more is closed, and an exhausted one's code is
       // cancelled at the provider, so no live code outlives the attempts it was allowed.
@@ -762,7 +761,7 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       } catch {
         rec = undefined;
       }
-      const put = (r: RequirementRecord) => store.putRecord(userId, keys.requirement, JSON.stringify(r), now + FOREVER_MS, now);
+      const put = (r: RequirementRecord) => store.putRecord(userId, keys.requirement, JSON.stringify(r), now + FOREVER_SECONDS * 1000, now);
       if (!rec || typeof rec.since !== 'number') {
         rec = { since: now };
         await put(rec);
@@ -805,6 +804,15 @@ export function createTwoFactor<const M extends readonly AnyMethod[] = BuiltInMe
       return events.on(event, listener);
     },
   };
+
+  /** A success with its step-up proof, signed when first read (most callers never read it). */
+  function withProof(userId: string, success: Omit<Extract<VerifyResult, { ok: true }>, 'proof'>, now: number): VerifyResult {
+    let proof: string | undefined;
+    return Object.defineProperty(success, 'proof', {
+      enumerable: true,
+      get: () => (proof ??= makeProof(keyRing, userId, { method: success.method, authenticatorId: success.authenticatorId, verifiedAt: now })),
+    }) as VerifyResult;
+  }
 
   function tryOpenChallenge(userId: string, stored: string): ChallengeValue | undefined {
     try {

@@ -139,6 +139,7 @@ export class MemoryStore implements Store {
     this.part(userId).recovery = hashes.map((hash) => ({ hash, usedAt: null }));
   }
 
+  /** How many of the user's recovery codes are unused, and when one was last used. */
   async recoveryCodes(userId: string): Promise<RecoveryCodesState> {
     const codes = this.partitions.get(userId)?.recovery ?? [];
     const used = codes.map((c) => c.usedAt).filter((t): t is number => t !== null);

@@ -3,6 +3,7 @@ import type { CheckOutcome } from './methods/types.js';
 import { keys } from './rate-limit.js';
 import type { RateRule } from './store.js';
 
+/** Why a verification failed: the `error` of a failed `verify()` or `confirmEnrollment()` (docs/errors.md). */
 export type VerifyError = 'invalid_code' | 'expired' | 'locked' | 'max_attempts' | 'suspended';
 
 /** A refused or failed attempt, as verify and confirmEnrollment return it. */

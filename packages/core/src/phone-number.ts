@@ -2,6 +2,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 import { maskEmailAddress } from './email-address.js';
 import { TwoFactorError } from './errors.js';
 
+/** Which phone numbers `phone()` accepts: default region, allowed and denied countries, non-geographic codes. */
 export interface NumberRules {
   /** Region assumed for numbers typed without a country code, e.g. 'US'. */
   defaultRegion?: string;
@@ -18,6 +19,7 @@ export interface NumberRules {
   allowNonGeographic?: boolean | string[];
 }
 
+/** A phone number as `parsePhoneNumber()` accepted it. */
 export interface ParsedNumber {
   e164: string;
   country: string | undefined;

@@ -1,5 +1,6 @@
 import { TwoFactorError } from './errors.js';
 
+/** At most `max` sends per `windowSeconds`. */
 export interface SendLimit {
   /** Sends allowed in the window. */
   max: number;
@@ -33,6 +34,7 @@ export interface Policy {
   };
 }
 
+/** The limits twofa applies unless `createTwoFactor({ policy })` changes them (docs/policies.md). */
 export const defaultPolicy: Policy = Object.freeze({
   maxAttempts: 5,
   lockoutAfter: 5,

@@ -147,6 +147,7 @@ function isHttpUrl(s: string): boolean {
   }
 }
 
+/** How `parseChannels()` reads an adapter's `channels` option. */
 export interface ChannelListRule {
   /** Channels the adapter can serve. */
   allowed: readonly Channel[];

@@ -34,8 +34,8 @@ export const internal = {
   localVerification: (id: string) => `\u0001lv:${id}`,
 } as const;
 
-/** A streak has no window: only a success (or unlock) ends it. 100 years stands in for "never". */
-const FOREVER_SECONDS = 100 * 365 * 86_400;
+/** What has no end in time (a failure streak, a requirement's start) lasts 100 years: "never" for a store. */
+export const FOREVER_SECONDS = 100 * 365 * 86_400;
 
 /** The user-wide attempt rules every verification counts against, after its own. */
 export function userAttemptRules(policy: Policy, role: 'primary' | 'backup'): RateRule[] {

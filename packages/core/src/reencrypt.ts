@@ -28,6 +28,7 @@ export async function reencryptUser(store: Store, keys: KeyRing, userId: string,
   return { updated, unreadable };
 }
 
+/** Options of `reencryptStore()`. */
 export interface ReencryptOptions {
   store: Store;
   /** The same key list the app uses, newest first. */

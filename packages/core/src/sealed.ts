@@ -34,8 +34,25 @@ export interface Opened {
   stale: boolean;
 }
 
+/** Opened configs kept, so a hot path (every TOTP verify) decrypts a secret once, not every time. */
+const CACHE_SIZE = 2048;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}
+
 export class Sealer {
   private legacyWarnedAt = -Infinity;
+  /**
+   * Keyed by user, record and the box itself: a box moved to another row misses the cache
+   * and meets the integrity check; a rewritten box is a new key. Holds only what this
+   * process has already opened (its key ring opens them all anyway).
+   */
+  private readonly opened = new Map<string, { config: Record<string, unknown>; exp?: number; stale: boolean }>();
 
   constructor(
     private readonly keys: KeyRing,
@@ -49,13 +66,23 @@ export class Sealer {
     return this.keys.encrypt(JSON.stringify(stored), { purpose: 'authenticator', userId, recordId: id });
   }
 
-  /** The authenticator with its config, or null (and an event) when its box does not open. */
+  /** The authenticator with its config (frozen), or null (and an event) when its box does not open. */
   open(record: AuthenticatorRecord): Opened | null {
+    const key = `${record.userId}\0${record.id}\0${record.secret}`;
+    const hit = this.opened.get(key);
+    if (hit) {
+      this.opened.delete(key); // most recently used last
+      this.opened.set(key, hit);
+      return { auth: { record, config: hit.config }, ...(hit.exp !== undefined ? { exp: hit.exp } : {}), stale: hit.stale };
+    }
     try {
       const { plaintext, stale, legacy } = this.keys.decrypt(record.secret, { purpose: 'authenticator', userId: record.userId, recordId: record.id });
       if (legacy) this.warnLegacy();
       const stored = JSON.parse(plaintext) as StoredConfig;
-      return { auth: { record, config: stored.c }, ...(stored.exp !== undefined ? { exp: stored.exp } : {}), stale };
+      const entry = { config: deepFreeze(stored.c), ...(stored.exp !== undefined ? { exp: stored.exp } : {}), stale };
+      this.opened.set(key, entry);
+      if (this.opened.size > CACHE_SIZE) this.opened.delete(this.opened.keys().next().value!);
+      return { auth: { record, config: entry.config }, ...(entry.exp !== undefined ? { exp: entry.exp } : {}), stale };
     } catch (e) {
       if (!(e instanceof TwoFactorError) && !(e instanceof SyntaxError)) throw e;
       this.events.emit('secret.unreadable', { userId: record.userId, record: 'authenticator', method: record.method, authenticatorId: record.id, at: this.now() });

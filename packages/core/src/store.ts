@@ -81,6 +81,7 @@ export interface Settle {
   touch?: string;
 }
 
+/** What `Store.hit` does besides counting: load, consume and settle in the same round trip. */
 export interface HitOptions {
   /** Read in the same round trip, whether or not the hit was allowed. */
   load?: {
@@ -95,6 +96,7 @@ export interface HitOptions {
   settle?: Settle;
 }
 
+/** What `Store.hit` returns: whether the attempt was allowed, the counters, and what was loaded. */
 export interface HitResult {
   /** False when any rule had already reached its limit: nothing was counted or consumed. */
   allowed: boolean;
@@ -127,6 +129,7 @@ export interface RecoveryCodesState {
   lastUsedAt?: number;
 }
 
+/** Where twofa keeps all its state. Every operation is atomic; see docs/stores.md and the conformance suite (`runStoreTests`). */
 export interface Store {
   /** All authenticators of a user, pending and active, oldest first. */
   getAuthenticators(userId: string): Promise<AuthenticatorRecord[]>;
@@ -150,6 +153,7 @@ export interface Store {
 
   /** Replace all recovery-code hashes of a user (an empty list deletes them). */
   setRecoveryCodes(userId: string, hashes: string[], now: number): Promise<void>;
+  /** How many of the user's recovery codes are unused, and when one was last used. */
   recoveryCodes(userId: string): Promise<RecoveryCodesState>;
 
   /** Store a short-lived record; returns the value it replaced if that was still live at `now`. */

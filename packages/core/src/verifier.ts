@@ -6,6 +6,7 @@ import type { Store } from './store.js';
 /** How a code travels to the user. */
 export type Channel = 'sms' | 'call' | 'whatsapp' | 'email';
 
+/** What `Verifier.start` receives. */
 export interface StartInput {
   /** E.164 phone number (or an email address for the email channel). */
   to: string;
@@ -14,6 +15,7 @@ export interface StartInput {
   locale?: string;
 }
 
+/** What `Verifier.start` resolves to. */
 export interface StartedVerification {
   /** Opaque id; `check` and `cancel` take it. */
   id: string;
@@ -22,8 +24,10 @@ export interface StartedVerification {
   expiresAt: number;
 }
 
+/** The outcome of `Verifier.check`. */
 export type CheckStatus = 'approved' | 'pending' | 'expired' | 'max_attempts' | 'canceled';
 
+/** What `Verifier.check` receives. */
 export interface CheckInput {
   id: string;
   code: string;
@@ -43,7 +47,9 @@ export interface Verifier {
    * expiry maths never mixes two clocks; one that keeps state uses `env.store` and `env.keys`.
    */
   attach?(env: ProviderEnvironment): void;
+  /** Sends a code to `input.to` over `input.channel`; resolves to the verification's id and expiry. */
   start(input: StartInput): Promise<StartedVerification>;
+  /** Checks a code against a verification: `approved`, or why not. */
   check(input: CheckInput): Promise<CheckStatus>;
   /** Ends a verification early. Resolves false when there was nothing to cancel. */
   cancel(id: string): Promise<boolean>;
@@ -54,6 +60,7 @@ export interface Verifier {
   lookupLineType?(e164: string): Promise<string | null>;
 }
 
+/** A message a `MessageSender` delivers: destination, text, channel, and the values the text was written from. */
 export interface OutgoingMessage {
   to: string;
   /** The text, written from a message template. */
@@ -81,6 +88,7 @@ export interface MessageSender {
   readonly channels: readonly Channel[];
   /** As Verifier.attach: the owning verifier passes the manager's environment on. */
   attach?(env: ProviderEnvironment): void;
+  /** Delivers one message; resolves to the provider's message id. Throws a `TwoFactorError` on failure. */
   send(message: OutgoingMessage): Promise<{ id: string }>;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createTwoFactor, MemoryStore, recoveryCodes, reencryptStore, totp, type Store } from '@twofa/core';
+import { consoleSender, createTwoFactor, localVerifier, MemoryStore, recoveryCodes, reencryptStore, totp, type Store } from '@twofa/core';
 import { FakeClock, legacyTotpSecret } from '@twofa/testkit';
 import { dumpStore, KEY_A, KEY_B, setup, withTotp } from './helpers.js';
 
@@ -57,6 +57,21 @@ describe('secrets at rest', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+
+  it('refuses the console sender in production, where codes in a log would reach no user and anyone reading it', async () => {
+    const lines: string[] = [];
+    const sender = consoleSender({ write: (l) => void lines.push(l) });
+    await sender.send({ to: '+12015550123', body: 'Your code is 123456', channel: 'sms' });
+    expect(lines).toEqual(['[twofa console sender] sms to +1 ••• ••• 0123: Your code is 123456']);
+    vi.stubEnv('NODE_ENV', 'production');
+    try {
+      expect(() => consoleSender()).toThrow(expect.objectContaining({ code: 'config_invalid', message: expect.stringContaining('NODE_ENV is production') }));
+      expect(() => localVerifier({ sender: consoleSender() })).toThrow(expect.objectContaining({ code: 'config_invalid' }));
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(() => consoleSender()).not.toThrow();
   });
 
   it('a store is required: no silent MemoryStore', () => {

@@ -180,6 +180,18 @@ describe('TOTP behaviour', () => {
   });
 });
 
+describe('a code two steps share', () => {
+  // For RFC 4226's key, steps 56188870 and 56188871 both give 617002 (found by search; about
+  // one adjacent pair in a million collides). After the first is used, the second must still pass.
+  it('is accepted at the later step when the earlier one was used', async () => {
+    const clock = new FakeClock(56_188_871 * 30_000 + 1_000);
+    const twofa = createTwoFactor({ issuer: 'RFC', store: new MemoryStore(), clock, encryptionKeys: [KEY_A], methods: [totp(), recoveryCodes()] });
+    await twofa.importAuthenticator('u', { method: 'totp', data: { secret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ' }, lastUsedStep: 56_188_870 });
+    expect(await twofa.verify('u', { method: 'totp', code: '617002' })).toMatchObject({ ok: true });
+    expect(await twofa.verify('u', { method: 'totp', code: '617002' })).toMatchObject({ ok: false, error: 'invalid_code' }); // and once only
+  });
+});
+
 describe('oathtool interop', () => {
   it('accepts codes oathtool generates for a secret the SDK enrolled, and refuses the replay', async () => {
     const ctx = setup();

@@ -14,6 +14,7 @@ const COMMANDS = ['CONN', 'EHLO', 'HELO', 'STARTTLS', 'AUTH', 'MAIL FROM', 'RCPT
 /** nodemailer codes for "the session ended without an answer": worth another server or a later try. */
 const NO_ANSWER = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'EPROXY', 'EABORT']);
 
+/** An SMTP failure read by `classifySmtpFailure()`: the twofa error code, and what happened. */
 export interface SmtpFailure {
   code: ErrorCode;
   /** The SMTP reply code, or nodemailer's error code when there was no reply. */

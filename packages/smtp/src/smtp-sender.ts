@@ -11,6 +11,7 @@ import {
 import { smtpError } from './smtp-errors.js';
 import { emailTemplates, escapeHtml, pickEmailTemplate, type EmailTemplate, type EmailVars } from './templates.js';
 
+/** Options of `smtpSender()`. */
 export interface SmtpSenderOptions {
   /**
    * How to reach the SMTP server: nodemailer's SMTP (or pool, with `pool: true`) options,

@@ -13,8 +13,11 @@ export interface EmailVars {
  * `'`), so an issuer like `Q&A <Beta>` cannot break or inject markup: do not escape again.
  */
 export interface EmailTemplate {
+  /** The subject line (without the code unless `codeInSubject`). */
   subject: (vars: EmailVars) => string;
+  /** The plain-text part. */
   text: (vars: EmailVars) => string;
+  /** The HTML part; escape what you interpolate (`escapeHtml`). */
   html: (vars: EmailVars) => string;
 }
 
@@ -80,6 +83,7 @@ export const emailTemplates: Readonly<Record<string, EmailTemplate>> = {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/** Escapes `& < > " '` for HTML text and attribute values. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }

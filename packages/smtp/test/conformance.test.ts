@@ -2,7 +2,8 @@ import { runSenderTests, type SenderScript } from '@twofa/testkit/conformance';
 import { smtpSender } from '@twofa/smtp';
 import { SMTP_PASSWORD, SMTP_USER, startSmtpFake, type SmtpScript } from './smtp-harness.js';
 
-const TIMEOUT_MS = 300;
+// Long enough that a loaded machine never turns an answer into a timeout; the never-answer cases wait it out.
+const TIMEOUT_MS = 1_000;
 
 /**
  * testkit's scripted failures are HTTP-shaped; these are their SMTP counterparts, played by

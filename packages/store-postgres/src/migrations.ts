@@ -9,9 +9,11 @@ export function quoteSchema(schema: string): string {
   return `"${schema}"`;
 }
 
+/** One versioned schema change, applied once by `migrate()`. */
 export interface Migration {
   version: number;
   name: string;
+  /** Its SQL, for the (quoted) schema name `s`. */
   sql: (s: string) => string;
 }
 

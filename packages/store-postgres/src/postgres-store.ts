@@ -3,6 +3,7 @@ import pg from 'pg';
 import { TwoFactorError, type AuthenticatorRecord, type Consumable, type HitOptions, type HitResult, type RateRule, type RecoveryCodesState, type Settle, type Store, type StoredRecord } from '@twofa/core/adapter';
 import { migrate, quoteSchema } from './migrations.js';
 
+/** Options of `postgresStore()`: a pool of yours, or a connection string; the schema. */
 export interface PostgresStoreOptions {
   /** A pg Pool you own (the store will not end it). */
   pool?: pg.Pool;
@@ -69,6 +70,7 @@ const consumeArgs = (what: Consumable, settle: Settle = {}) => [
 ];
 const CONSUME_PARAMS = '$3::text, $4::text, $5::bigint, $6::boolean, $7::text[], $8::text[], $9::text[], $10::text';
 
+/** A Store on PostgreSQL. Run `migrate()` (or `twofa-postgres migrate`) before first use; see docs/stores.md. */
 export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   return new PostgresStore(options);
 }
@@ -87,6 +89,7 @@ export class PostgresStore implements Store {
   private readonly s: string;
   private readonly owned: boolean;
 
+  /** Use `postgresStore(options)`; the same. */
   constructor(options: PostgresStoreOptions) {
     this.schema = options.schema ?? 'twofa';
     this.s = quoteSchema(this.schema);
@@ -187,6 +190,7 @@ export class PostgresStore implements Store {
     );
   }
 
+  /** How many of the user's recovery codes are unused, and when one was last used. */
   async recoveryCodes(userId: string): Promise<RecoveryCodesState> {
     const r = await this.q<{ remaining: number; last: string | null }>(
       `SELECT count(*) FILTER (WHERE used_at IS NULL)::int AS remaining, max(used_at) AS last FROM ${this.s}.recovery_codes WHERE user_id = $1`,

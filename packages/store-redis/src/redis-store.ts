@@ -3,6 +3,7 @@ import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { TwoFactorError, type AuthenticatorRecord, type Consumable, type HitOptions, type HitResult, type RateRule, type RecoveryCodesState, type Settle, type Store, type StoredRecord } from '@twofa/core/adapter';
 import * as S from './scripts.js';
 
+/** Options of `redisStore()`: a client of yours, or a URL; the key prefix. */
 export interface RedisStoreOptions {
   /** An ioredis client or Cluster. Use the fail-closed options shown in the README. */
   client?: Redis | Cluster;
@@ -100,6 +101,7 @@ function authenticators([auth, used, step, ord]: string[][]): AuthenticatorRecor
 
 const byKey = (a: StoredRecord, b: StoredRecord) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
+/** A Store on Redis (standalone, Sentinel or Cluster), one Lua script per operation; see docs/stores.md. */
 export function redisStore(options: RedisStoreOptions): RedisStore {
   return new RedisStore(options);
 }
@@ -115,6 +117,7 @@ export class RedisStore implements Store {
   private readonly slackMs: number;
   private readonly readyTimeoutMs: number;
 
+  /** Use `redisStore(options)`; the same. */
   constructor(options: RedisStoreOptions) {
     const prefix = options.prefix ?? 'twofa:';
     if (/[{}]/.test(prefix)) throw new TwoFactorError('config_invalid', { message: 'redisStore prefix must not contain braces.' });
@@ -255,6 +258,7 @@ export class RedisStore implements Store {
     await this.run(SCRIPTS.setRc, this.at(userId).arg(...hashes));
   }
 
+  /** How many of the user's recovery codes are unused, and when one was last used. */
   async recoveryCodes(userId: string): Promise<RecoveryCodesState> {
     const values = await this.call(() => this.client.hvals(`${this.base(userId)}rc`));
     const used = values.filter((v) => v !== '0').map(Number);

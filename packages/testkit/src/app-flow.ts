@@ -11,6 +11,7 @@ export interface PhoneFlowSetup {
   readCode(to: string): string | undefined | Promise<string | undefined>;
   /** Credentials etc. that must never show in events, logs or errors. */
   secrets?: string[];
+  /** Stops what the setup started. */
   close?(): Promise<void>;
 }
 

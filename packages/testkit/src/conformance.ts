@@ -1,3 +1,9 @@
+/**
+ * The vitest suites every Store, Verifier and MessageSender runs on itself, and the assertions they share. ESM only.
+ *
+ * @packageDocumentation
+ * @module @twofa/testkit/conformance
+ */
 // @twofa/testkit/conformance: the suites every Store, Verifier and MessageSender runs on
 // itself (vitest), and the assertions they share.
 export { runStoreTests, type StoreFixture, type StoreTestContext, type StoreTestOptions } from './store-tests.js';

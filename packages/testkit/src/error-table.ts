@@ -34,6 +34,7 @@ function literal(text: string): unknown {
   return quoted ? quoted[1] : JSON.parse(text);
 }
 
+/** Reads the error table under `## <heading>` of an adapter guide (markdown) into rows. */
 export function readErrorTable(markdown: string, heading = 'Errors'): ErrorTableRow[] {
   const lines = markdown.split('\n');
   const at = lines.findIndex((l) => l.trim() === `## ${heading}`);
@@ -80,6 +81,7 @@ export interface ErrorTableHarness<A> {
   mapped?: { codes: readonly (string | number)[]; pattern: RegExp };
   /** Before each row, e.g. forget the fake's queued answers. */
   reset?(): void;
+  /** Stops what the harness started. */
   close?(): Promise<void>;
 }
 

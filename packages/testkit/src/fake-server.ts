@@ -31,8 +31,10 @@ export type ScriptedResponse =
   | { neverAnswer: true }
   | { reset: true };
 
+/** Answers one recorded request with a scripted response. */
 export type RouteHandler = (req: RecordedRequest) => ScriptedResponse | Promise<ScriptedResponse>;
 
+/** A scripted HTTP server on 127.0.0.1 standing in for a provider; `startFakeServer()` starts one. */
 export interface FakeServer {
   /** Base URL, `http://127.0.0.1:<port>`. */
   readonly url: string;

@@ -10,9 +10,13 @@ import { startFakeServer, type FakeServer, type ScriptedResponse } from './fake-
  */
 
 export const TWILIO_ACCOUNT_SID = `AC${'1'.repeat(32)}`;
+/** The auth token the Twilio fake accepts. */
 export const TWILIO_AUTH_TOKEN = 'tok_s3cr3t_twilio_auth_token_value';
+/** The Verify service sid the Twilio fake accepts. */
 export const TWILIO_SERVICE_SID = `VA${'2'.repeat(32)}`;
+/** A messaging service sid the Twilio fake accepts. */
 export const TWILIO_MESSAGING_SERVICE_SID = `MG${'3'.repeat(32)}`;
+/** Wrong codes the Twilio fake accepts before it ends a verification. */
 export const TWILIO_MAX_CHECKS = 5;
 
 interface Verification {
@@ -25,6 +29,7 @@ interface Verification {
   form: Record<string, string>;
 }
 
+/** A stateful Twilio (Verify, Messages, Lookup) on a fake server; `startTwilioFake()` starts one. */
 export interface TwilioFake {
   server: FakeServer;
   url: string;
@@ -41,6 +46,7 @@ export interface TwilioFake {
   answerNext(op: 'start' | 'check' | 'cancel' | 'lookup' | 'message', response: ScriptedResponse): void;
   /** The adapters' `baseUrls` option: Twilio's Verify, Lookup and API origins → this fake. */
   baseUrls: Record<string, string>;
+  /** Stops the fake. */
   close(): Promise<void>;
 }
 
@@ -85,6 +91,7 @@ export function twilioFailure(op: keyof typeof ROUTES, f: ScriptedFailure, to = 
   }
 }
 
+/** Starts a Twilio fake on 127.0.0.1 (a free port). */
 export async function startTwilioFake(): Promise<TwilioFake> {
   const server = await startFakeServer();
   const verifications = new Map<string, Verification>();

@@ -15,6 +15,7 @@ export interface FakeSend {
   at: number;
 }
 
+/** Options of `fakeVerifier()`. */
 export interface FakeVerifierOptions {
   channels?: Channel[];
   codeLength?: number;
@@ -66,6 +67,7 @@ function failures() {
   };
 }
 
+/** A Verifier that keeps its codes in memory and records what it sends, for an app's tests. */
 export function fakeVerifier(options: FakeVerifierOptions = {}): FakeVerifier {
   const clock = options.clock ?? systemClock;
   const ttl = (options.ttlSeconds ?? 600) * 1000;
@@ -126,6 +128,7 @@ export function fakeVerifier(options: FakeVerifierOptions = {}): FakeVerifier {
   return v;
 }
 
+/** Options of `fakeSender()`. */
 export interface FakeSenderOptions {
   channels?: Channel[];
   clock?: Clock;
@@ -136,9 +139,11 @@ export interface FakeSender extends MessageSender {
   readonly sent: (OutgoingMessage & { id: string; at: number })[];
   /** The first run of 4–10 digits in the most recent message (to `to`, when given). */
   lastCode(to?: string): string | undefined;
+  /** The next send throws `TwoFactorError(code)`. */
   failNext(code: ErrorCode, options?: { retryAfter?: number }): void;
 }
 
+/** A MessageSender that records what it sends, for an app's tests. */
 export function fakeSender(options: FakeSenderOptions = {}): FakeSender {
   const clock = options.clock ?? systemClock;
   const name = options.name ?? 'fake-sender';

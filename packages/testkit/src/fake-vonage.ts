@@ -12,7 +12,9 @@ import { startFakeServer, type FakeServer, type ScriptedResponse } from './fake-
  */
 
 export const VONAGE_APPLICATION_ID = '7c3b4a10-5d1e-4c4f-9a51-0f0e6c2b9d11';
+/** The API key the Vonage fake accepts (SMS). */
 export const VONAGE_API_KEY = 'abcd1234';
+/** The API secret the Vonage fake accepts (SMS). */
 export const VONAGE_API_SECRET = 'vs3cr3tApiSecret99';
 /** Wrong codes the fake accepts before it ends a request (410 expired). */
 export const VONAGE_MAX_CHECKS = 3;
@@ -28,8 +30,10 @@ interface VonageRequest {
   body: Record<string, unknown>;
 }
 
+/** The Vonage calls the fake can script. */
 export type VonageOp = 'start' | 'check' | 'cancel' | 'sms';
 
+/** A stateful Vonage (Verify v2, SMS) on a fake server; `startVonageFake()` starts one. */
 export interface VonageFake {
   server: FakeServer;
   url: string;
@@ -40,10 +44,13 @@ export interface VonageFake {
   messages: { to: string; from: string; text: string; type?: string }[];
   /** The code Vonage "sent" in the last request to `to` ('+' optional). */
   lastCode(to?: string): string | undefined;
+  /** The next call to `op` fails as `failure` would at Vonage. */
   failNext(op: VonageOp, failure: ScriptedFailure): void;
+  /** The next call to `op` gets this response. */
   answerNext(op: VonageOp, response: ScriptedResponse): void;
   /** The adapters' `baseUrls` option: Vonage's API (Verify) and REST (SMS) origins → this fake. */
   baseUrls: Record<string, string>;
+  /** Stops the fake. */
   close(): Promise<void>;
 }
 
@@ -118,6 +125,7 @@ function jwtClaims(header: string | undefined, publicKey: KeyObject): Record<str
   }
 }
 
+/** Starts a Vonage fake on 127.0.0.1 (a free port). */
 export async function startVonageFake(options: { concurrent?: 'reject' | 'allow' } = {}): Promise<VonageFake> {
   const server = await startFakeServer();
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

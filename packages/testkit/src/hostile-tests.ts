@@ -6,6 +6,7 @@ import type { Store } from '@twofa/core/adapter';
 import { FakeClock } from './fake-clock.js';
 import type { StoreFixture } from './store-tests.js';
 
+/** Options of `runHostileInputTests()`. */
 export interface HostileTestOptions {
   /** Random calls per property. Default 3000. */
   runs?: number;

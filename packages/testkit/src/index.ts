@@ -1,3 +1,9 @@
+/**
+ * Fakes, a fake clock and servers for testing an app or an adapter against twofa. Never loads vitest; the suites are in `@twofa/testkit/conformance`. ESM only.
+ *
+ * @packageDocumentation
+ * @module @twofa/testkit
+ */
 // @twofa/testkit: fakes, servers and helpers an app or adapter uses in its own tests.
 // Nothing here imports vitest; the conformance suites are in '@twofa/testkit/conformance'.
 export { FakeClock, fakeClock } from './fake-clock.js';

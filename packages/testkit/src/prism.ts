@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const PRISM_REQUEST_REFUSED =
   /UNPROCESSABLE_ENTITY|INVALID_CONTENT_TYPE|UNAUTHORIZED|NO_PATH_MATCHED|NO_METHOD_MATCHED|Violation: request|did not pass the validation rules/;
 
+/** Options of `startPrism()`. */
 export interface PrismOptions {
   /** Absolute path of the OpenAPI file to serve. */
   spec: string;
@@ -29,6 +30,7 @@ export interface PrismOptions {
   startTimeoutMs?: number;
 }
 
+/** A running Prism mock of a provider's OpenAPI file. */
 export interface PrismServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;

@@ -25,6 +25,7 @@ export async function freeRedisPort(): Promise<number> {
   throw new Error('No free port pair for redis-server');
 }
 
+/** A redis-server `startRedisServer()` started on loopback. */
 export interface RedisServerHandle {
   port: number;
   url: string;
@@ -39,6 +40,7 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
 }
 
+/** Options of `startRedisServer()`. */
 export interface RedisServerOptions {
   /** Keep an append-only file (fsync every write) so a crash loses nothing acknowledged. Default false. */
   durable?: boolean;
@@ -106,9 +108,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   };
 }
 
+/** A Redis Cluster `startRedisCluster()` started on loopback. */
 export interface RedisClusterHandle {
   nodes: { host: string; port: number }[];
   servers: RedisServerHandle[];
+  /** Stops every node and removes their directories. */
   stop(): Promise<void>;
 }
 

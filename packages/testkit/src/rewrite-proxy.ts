@@ -10,12 +10,14 @@ export interface ProxiedRequest {
   body: string;
 }
 
+/** A proxy that rewrites requests on their way to a mock, recording them; `startRewriteProxy()` starts one. */
 export interface RewriteProxy {
   /** `http://127.0.0.1:<port>`: point the client here. */
   readonly url: string;
   readonly port: number;
   /** What reached the proxy (before rewriting), oldest first. */
   readonly received: ProxiedRequest[];
+  /** Stops the proxy. */
   close(): Promise<void>;
 }
 

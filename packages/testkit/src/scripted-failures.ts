@@ -15,8 +15,10 @@ export type ScriptedFailure =
   | 'stall_body' // a success status and headers arrive, then the body stops half-way
   | 'connection_reset'; // the socket closes without a response
 
+/** The `Retry-After` the fakes send with a scripted rate limit. */
 export const RETRY_AFTER_SECONDS = 7;
 
+/** The `TwoFactorError` code each scripted failure must become. */
 export const EXPECTED_CODE: Record<ScriptedFailure, ErrorCode> = {
   invalid_destination: 'invalid_destination',
   send_limit: 'send_limit',

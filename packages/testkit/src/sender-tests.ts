@@ -5,6 +5,7 @@ import { expectNoSecrets, expectTwoFactorError } from './conformance-shared.js';
 import { fakeSender } from './fake-verifier.js';
 import { EXPECTED_CODE, RETRY_AFTER_SECONDS, type ScriptedFailure } from './scripted-failures.js';
 
+/** A failure the harness scripts on its provider for the next send. */
 export type SenderScript = { fail: ScriptedFailure };
 
 /** What a MessageSender adapter hands the suite. */
@@ -21,6 +22,7 @@ export interface SenderHarness {
   /** Message texts the provider received, oldest first. */
   delivered(): string[] | Promise<string[]>;
   unsupported?: Partial<Record<ScriptedFailure, string>>;
+  /** Stops what the harness started. */
   close?(): Promise<void>;
 }
 

@@ -5,17 +5,20 @@ import type { AuthenticatorRecord, Store } from '@twofa/core/adapter';
 import { FakeClock } from './fake-clock.js';
 import { fakeVerifier } from './fake-verifier.js';
 
+/** What a store's `makeStore` hands `runStoreTests`: the store and its cleanup. */
 export interface StoreFixture<S extends Store = Store> {
   store: S;
   /** Drops what the run left behind (keys, schema) and closes connections. */
   cleanup?: () => Promise<void>;
 }
 
+/** What `runStoreTests` hands `makeStore`. */
 export interface StoreTestContext {
   /** The clock every test drives; hand it to the store if it takes one (only cleanup timers may use it). */
   clock: FakeClock;
 }
 
+/** Options of `runStoreTests()`. */
 export interface StoreTestOptions<S extends Store = Store> {
   /** Reads a round-trip counter, enabling the round-trips-per-verify tests. */
   roundTrips?: (store: S) => number;

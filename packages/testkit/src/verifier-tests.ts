@@ -30,6 +30,7 @@ export interface VerifierHarness {
   script(s: VerifierScript): void | Promise<void>;
   /** Failures this adapter cannot script (each is listed as skipped, with the reason). */
   unsupported?: Partial<Record<ScriptedFailure, string>>;
+  /** Stops what the harness started. */
   close?(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { TwoFactorError, callProvider, parseChannels, parseOptions, parseTimeout
 import { twilioClient, type TwilioConnectionOptions } from './client.js';
 import { readTwilioFailure, twilioError } from './errors.js';
 
+/** Options of `twilioMessages()`. */
 export interface TwilioMessagesOptions extends TwilioConnectionOptions {
   /** Sender number (E.164) or alphanumeric sender id. One of from / messagingServiceSid is required. */
   from?: string;

@@ -15,6 +15,7 @@ import { twilioClient, type TwilioConnectionOptions } from './client.js';
 import { readTwilioFailure, twilioError, type TwilioFailure } from './errors.js';
 import { normaliseLineType } from './line-type.js';
 
+/** Options of `twilioVerify()`. */
 export interface TwilioVerifyOptions extends TwilioConnectionOptions {
   /** Verify service (VA…) from the Twilio console. */
   serviceSid: string;

@@ -4,6 +4,7 @@ import { vonageClient, type VonageConnectionOptions } from './client.js';
 import { readVonageFailure, vonageError } from './errors.js';
 import { isGsm7 } from './gsm.js';
 
+/** Options of `vonageSms()`. */
 export interface VonageSmsOptions extends VonageConnectionOptions {
   apiKey?: string;
   apiSecret?: string;

@@ -16,6 +16,7 @@ import { vonageClient, type VonageConnectionOptions } from './client.js';
 import { readVonageFailure, vonageError, type VonageFailure } from './errors.js';
 import { vonageLocale } from './locale.js';
 
+/** Options of `vonageVerify()`. */
 export interface VonageVerifyOptions extends VonageConnectionOptions {
   /** Vonage application id (Verify v2 authenticates with a JWT signed by its private key). */
   applicationId?: string;

@@ -1,7 +1,7 @@
 import { normaliseDigits } from '../code-input.js';
 import { TwoFactorError, isTwoFactorError } from '../errors.js';
 import type { Channel, StartedVerification, Verifier } from '../verifier.js';
-import type { CheckResult, MethodContext, OpenAuthenticator } from './types.js';
+import type { ChallengeStart, CheckResult, MethodContext, OpenAuthenticator } from './types.js';
 
 /**
  * What phone() and email() share: a code sent to a destination through a Verifier, under
@@ -16,6 +16,17 @@ export interface Delivery {
   send(ctx: MethodContext, to: string, first: Channel, locale: string | undefined, purpose: string): Promise<StartedVerification>;
   /** Checks a code at the verifier; on approval uses up the challenge (ctx.consume). */
   check(ctx: MethodContext, auth: OpenAuthenticator, verificationId: string | undefined, code: unknown): Promise<CheckResult>;
+  /**
+   * Opens a challenge at the likeliest of `candidates` (the destination used last): sends
+   * to `to(auth)` and shows `destination(auth)`.
+   */
+  challenge(
+    ctx: MethodContext,
+    candidates: OpenAuthenticator[],
+    send: { channel: Channel; locale: string | undefined; to: (auth: OpenAuthenticator) => string; destination: (auth: OpenAuthenticator) => string },
+  ): Promise<ChallengeStart>;
+  /** Checks a code against the challenge's own authenticator (the only candidate). */
+  checkChallenge(ctx: MethodContext, candidates: OpenAuthenticator[], code: unknown, state: Record<string, unknown> | undefined): Promise<CheckResult>;
   /** Cancels a started verification, quietly. */
   abandon(state: Record<string, unknown>): Promise<void>;
   /** Seconds until a started verification expires, at least 1. */
@@ -121,6 +132,25 @@ export function delivery(name: string, verifier: Verifier | undefined, offered: 
         default:
           return { outcome: 'expired' };
       }
+    },
+
+    async challenge(ctx, candidates, how) {
+      const auth = likeliest(candidates);
+      if (!auth) throw new TwoFactorError('not_enrolled', { message: `The user has no active ${name} authenticator.` });
+      const started = await this.send(ctx, how.to(auth), how.channel, how.locale, 'challenge');
+      return {
+        state: { verificationId: started.id },
+        authenticatorId: auth.record.id,
+        channel: started.channel,
+        destination: how.destination(auth),
+        expiresAt: ctx.now + this.ttl(ctx, started) * 1000,
+      };
+    },
+
+    async checkChallenge(ctx, candidates, code, state) {
+      const auth = candidates[0];
+      if (!auth) return { outcome: 'expired' };
+      return this.check(ctx, auth, state?.verificationId as string | undefined, code);
     },
 
     async abandon(state) {

@@ -2,9 +2,10 @@ import { TwoFactorError } from '../errors.js';
 import { parseEmailAddress } from '../email-address.js';
 import { optionsObject } from '../validate.js';
 import type { Verifier } from '../verifier.js';
-import { checkLocale, checkMaxPerUser, delivery, likeliest } from './delivery.js';
+import { checkLocale, checkMaxPerUser, delivery } from './delivery.js';
 import type { Method } from './types.js';
 
+/** Options of `email()`. */
 export interface EmailOptions {
   /**
    * Sends and checks the codes over the 'email' channel: localVerifier({ sender:
@@ -33,6 +34,7 @@ export interface EmailEnrollment {
   destination: string;
 }
 
+/** The method `email()` returns: id `email`. */
 export type EmailMethod = Method<'email', EmailEnrollInput, EmailEnrollment>;
 
 interface EmailConfig {
@@ -79,24 +81,16 @@ export function email(options?: EmailOptions): EmailMethod {
     },
 
     async challenge(ctx, candidates, opts) {
-      const auth = likeliest(candidates);
-      if (!auth) throw new TwoFactorError('not_enrolled', { message: 'The user has no active email address.' });
       if (opts.channel !== undefined && opts.channel !== 'email') throw new TwoFactorError('channel_unsupported', { message: 'The email method sends by email only.' });
-      const started = await d.send(ctx, (auth.config as EmailConfig).address, 'email', d.pickLocale(opts.locale), 'challenge');
-      return {
-        state: { verificationId: started.id },
-        authenticatorId: auth.record.id,
+      return d.challenge(ctx, candidates, {
         channel: 'email',
-        destination: auth.record.display?.email ?? '',
-        expiresAt: ctx.now + d.ttl(ctx, started) * 1000,
-      };
+        locale: d.pickLocale(opts.locale),
+        to: (auth) => (auth.config as EmailConfig).address,
+        destination: (auth) => auth.record.display?.email ?? '',
+      });
     },
 
-    async check(ctx, candidates, code, state) {
-      const auth = candidates[0];
-      if (!auth) return { outcome: 'expired' };
-      return d.check(ctx, auth, state?.verificationId as string | undefined, code);
-    },
+    check: (ctx, candidates, code, state) => d.checkChallenge(ctx, candidates, code, state),
 
     abandon: (_ctx, state) => d.abandon(state),
   };

@@ -2,9 +2,10 @@ import { TwoFactorError } from '../errors.js';
 import { checkNumberRules, parsePhoneNumber, type NumberRules } from '../phone-number.js';
 import { optionsObject } from '../validate.js';
 import type { Channel, Verifier } from '../verifier.js';
-import { checkLocale, checkMaxPerUser, delivery, likeliest } from './delivery.js';
+import { checkLocale, checkMaxPerUser, delivery } from './delivery.js';
 import type { Method } from './types.js';
 
+/** Options of `phone()`. */
 export interface PhoneOptions {
   /** Sends and checks the codes: twilioVerify(), vonageVerify(), localVerifier({ sender }), failover([...]). */
   verifier?: Verifier;
@@ -40,6 +41,7 @@ export interface PhoneEnrollment {
   channel: Channel;
 }
 
+/** The method `phone()` returns: id `phone`. */
 export type PhoneMethod = Method<'phone', PhoneEnrollInput, PhoneEnrollment>;
 
 interface PhoneConfig {
@@ -96,25 +98,15 @@ export function phone(options?: PhoneOptions): PhoneMethod {
       return (await d.check(ctx, pending, (pending.config as PhoneConfig).verificationId, code)).outcome;
     },
 
-    async challenge(ctx, candidates, opts) {
-      const auth = likeliest(candidates);
-      if (!auth) throw new TwoFactorError('not_enrolled', { message: 'The user has no active phone.' });
-      const { e164 } = auth.config as PhoneConfig;
-      const started = await d.send(ctx, e164, d.pickChannel(opts.channel), d.pickLocale(opts.locale), 'challenge');
-      return {
-        state: { verificationId: started.id },
-        authenticatorId: auth.record.id,
-        channel: started.channel,
-        destination: auth.record.display?.phone ?? '',
-        expiresAt: ctx.now + d.ttl(ctx, started) * 1000,
-      };
-    },
+    challenge: (ctx, candidates, opts) =>
+      d.challenge(ctx, candidates, {
+        channel: d.pickChannel(opts.channel),
+        locale: d.pickLocale(opts.locale),
+        to: (auth) => (auth.config as PhoneConfig).e164,
+        destination: (auth) => auth.record.display?.phone ?? '',
+      }),
 
-    async check(ctx, candidates, code, state) {
-      const auth = candidates[0];
-      if (!auth) return { outcome: 'expired' };
-      return d.check(ctx, auth, state?.verificationId as string | undefined, code);
-    },
+    check: (ctx, candidates, code, state) => d.checkChallenge(ctx, candidates, code, state),
 
     abandon: (_ctx, state) => d.abandon(state),
   };

@@ -3,6 +3,7 @@ import { TwoFactorError } from '../errors.js';
 import { optionsObject } from '../validate.js';
 import type { MethodContext, Method } from './types.js';
 
+/** Options of `recoveryCodes()`. */
 export interface RecoveryCodesOptions {
   /** How many codes a set holds, 4–50. Default 10. */
   count?: number;
@@ -27,6 +28,7 @@ export function normaliseRecoveryCode(input: string): string | null {
 
 const hashInput = (userId: string, code: string) => `${userId}\0${code}`;
 
+/** The method `recoveryCodes()` returns: id `recovery`, a backup method (nothing to enroll). */
 export type RecoveryCodesMethod = Method<'recovery', never, never>;
 
 /**

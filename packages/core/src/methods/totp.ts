@@ -5,6 +5,7 @@ import { TwoFactorError } from '../errors.js';
 import { assertText, optionsObject } from '../validate.js';
 import type { CheckOutcome, CheckResult, Method, MethodContext, OpenAuthenticator } from './types.js';
 
+/** Options of `totp()`. */
 export interface TotpOptions {
   /** HMAC algorithm; authenticator apps widely support only sha1. */
   algorithm?: 'sha1' | 'sha256' | 'sha512';
@@ -47,6 +48,7 @@ export interface TotpEnrollment {
   qrSvg: string;
 }
 
+/** The method `totp()` returns: id `totp`. */
 export type TotpMethod = Method<'totp', TotpEnrollInput, TotpEnrollment>;
 
 const base32 = new ScureBase32Plugin();
@@ -75,8 +77,24 @@ export function totp(options?: TotpOptions): TotpMethod {
   if (!int(enrollTtlSeconds, 60, 86_400)) throw new TwoFactorError('config_invalid', { message: 'totp.enrollTtlSeconds must be 60–86400.' });
   if (!int(maxPerUser, 1, 100)) throw new TwoFactorError('config_invalid', { message: 'totp.maxPerUser must be 1–100.' });
 
-  /** The matched time step, or null. Malformed input is just a wrong code. */
-  function match(config: TotpConfig, token: string, now: number): number | null {
+  /** Whether `token` is the code of exactly `step`. Malformed secrets match nothing. */
+  function isCodeOf(config: TotpConfig, token: string, step: number): boolean {
+    try {
+      const r = verifySync({ secret: config.secret, token, algorithm: config.algorithm, digits: config.digits, period: config.period, epoch: step * config.period, epochTolerance: 0 });
+      return r.valid;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The step in the window whose code is `token` and that is later than the last used one
+   * (`after`); null for none. otplib reports the earliest matching step, so when two
+   * neighbouring steps share a code (about one pair in a million) and the earlier was used,
+   * the later ones are checked on their own: the user typed the code of now, not a replay.
+   */
+  function match(config: TotpConfig, token: string, now: number, after: number | undefined): number | null {
+    let first: number | null = null;
     try {
       const r = verifySync({
         secret: config.secret,
@@ -87,10 +105,14 @@ export function totp(options?: TotpOptions): TotpMethod {
         epoch: Math.floor(now / 1000),
         epochTolerance: config.period * window,
       });
-      return r.valid && 'timeStep' in r ? r.timeStep : null;
+      first = r.valid && 'timeStep' in r ? r.timeStep : null;
     } catch {
       return null;
     }
+    if (first === null || after === undefined || first > after) return first;
+    const last = Math.floor(now / 1000 / config.period) + window;
+    for (let step = after + 1; step <= last; step++) if (isCodeOf(config, token, step)) return step;
+    return null;
   }
 
   /**
@@ -101,7 +123,7 @@ export function totp(options?: TotpOptions): TotpMethod {
     for (const auth of candidates) {
       const config = auth.config as TotpConfig;
       const token = typeof code === 'string' ? normaliseDigits(code, config.digits) : null;
-      const step = token === null ? null : match(config, token, ctx.now);
+      const step = token === null ? null : match(config, token, ctx.now, auth.record.counter);
       if (step === null) continue;
       const id = auth.record.id;
       const fresh = await ctx.store.consume(ctx.userId, { counter: { authenticatorId: id, value: step } }, ctx.now, { ...ctx.settle, touch: id });

@@ -78,6 +78,7 @@ export type CheckResult =
   | { outcome: 'approved'; authenticatorId: string; userVerified?: boolean }
   | { outcome: Exclude<CheckOutcome, 'approved'> };
 
+/** What a method's `enroll` returns to the manager: the config to keep encrypted, and what the app sees (`O`). */
 export interface EnrollStart<C = Record<string, unknown>, O extends object = object> {
   /** Config to keep encrypted with the pending authenticator. */
   config: C;
@@ -91,6 +92,7 @@ export interface EnrollStart<C = Record<string, unknown>, O extends object = obj
   sent?: { channel: Channel; destination?: string };
 }
 
+/** What a method's `challenge` returns to the manager: the state to keep with the open challenge, and what the app may see. */
 export interface ChallengeStart {
   /** Stored (encrypted) with the open challenge and handed back to `check`. */
   state: Record<string, unknown>;
@@ -105,6 +107,7 @@ export interface ChallengeStart {
   output?: Record<string, unknown>;
 }
 
+/** How to open a challenge: the channel (`sms`, `call`, `whatsapp`, `email`) and the language of the message. */
 export interface ChallengeOptions {
   channel?: Channel;
   locale?: string;

@@ -1,6 +1,8 @@
+import { TwoFactorError } from '../errors.js';
 import { maskDestination } from '../phone-number.js';
 import type { MessageSender, OutgoingMessage } from '../verifier.js';
 
+/** Options of `consoleSender()`. */
 export interface ConsoleSenderOptions {
   /** Where lines go (default: console.log). */
   write?: (line: string) => void;
@@ -10,9 +12,14 @@ export interface ConsoleSenderOptions {
 
 /**
  * Development sender: prints each message (with its code) to the terminal instead of
- * texting it. The destination is printed masked. Never use it in production.
+ * texting it. The destination is printed masked. Refused (`config_invalid`) when `NODE_ENV`
+ * is `production`: codes in a log are codes anyone with the log can use, and no user would
+ * ever receive one.
  */
 export function consoleSender(options: ConsoleSenderOptions = {}): MessageSender {
+  if (typeof process !== 'undefined' && process.env?.NODE_ENV === 'production') {
+    throw new TwoFactorError('config_invalid', { message: 'consoleSender() is refused when NODE_ENV is production: configure a real sender or verifier.' });
+  }
   const write = options.write ?? ((line: string) => console.log(line));
   let n = 0;
   return {

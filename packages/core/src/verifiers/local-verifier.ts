@@ -6,6 +6,7 @@ import type { Store } from '../store.js';
 import type { Channel, CheckStatus, MessageSender, ProviderEnvironment, StartInput, StartedVerification, Verifier } from '../verifier.js';
 import { messageTemplates, pickTemplate, type MessageTemplate } from './templates.js';
 
+/** Options of `localVerifier()`. */
 export interface LocalVerifierOptions {
   sender: MessageSender;
   /** Where code hashes live. Defaults to the TwoFactor manager's store when attached to one. */

@@ -1,9 +1,11 @@
+/** The values a message template writes from. */
 export interface MessageVars {
   code: string;
   issuer: string;
   minutes: number;
 }
 
+/** Writes the text of a code message from its values. */
 export type MessageTemplate = (vars: MessageVars) => string;
 
 /** Built-in message texts by language. Add your own with localVerifier({ templates }). */
