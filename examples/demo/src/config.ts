@@ -29,6 +29,11 @@ export interface DemoConfig {
   graceDays: number;
   /** Accounts that may open /admin (lower-cased emails). */
   adminEmails: string[];
+  /**
+   * Security keys and passkeys: the RP ID and the origins the pages run on (by default
+   * http://localhost:<the port listened on>). Off in production unless both are set.
+   */
+  webauthn?: { rpID: string; origins?: string[] };
   /** Raw environment, for provider credentials (read only by providers.ts). */
   env: Record<string, string | undefined>;
 }
@@ -63,6 +68,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // In production an unset TWOFA_EMAIL means no email method, rather than a refusal to start.
   const email = oneOf('TWOFA_EMAIL', env.TWOFA_EMAIL || (production ? 'off' : 'console'), EMAIL);
   if (production && email === 'console') throw new Error('The console sender is for development only: set TWOFA_EMAIL to smtp or off.');
+  const rpID = env.WEBAUTHN_RP_ID || (production ? '' : 'localhost');
+  const origins = list(env.WEBAUTHN_ORIGINS);
+  if (production && rpID && origins.length === 0) throw new Error('WEBAUTHN_RP_ID needs WEBAUTHN_ORIGINS in production: the https origins your pages run on.');
   const graceDays = Number(env.TWOFA_GRACE_DAYS || 14);
   if (!Number.isInteger(graceDays) || graceDays < 0 || graceDays > 365) throw new Error('TWOFA_GRACE_DAYS must be a whole number of days, 0–365.');
   return {
@@ -82,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requiredEmails: emails(env.TWOFA_REQUIRED_EMAILS),
     graceDays,
     adminEmails: emails(env.TWOFA_ADMIN_EMAILS),
+    ...(rpID ? { webauthn: { rpID, ...(origins.length ? { origins } : {}) } } : {}),
     env,
   };
 }

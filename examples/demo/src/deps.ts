@@ -33,6 +33,8 @@ export interface AppDeps {
   requiredEmails: readonly string[];
   /** TWOFA_ADMIN_EMAILS: accounts that may open /admin. */
   adminEmails: readonly string[];
+  /** The origins security keys are bound to (WEBAUTHN_ORIGINS, or http://localhost:<port>); empty when they are off. */
+  keyOrigins: readonly string[];
   /** App log: never given a code, a secret or a full phone number. */
   log: (line: string) => void;
 }
@@ -73,4 +75,14 @@ export function currentUser(res: Response): User {
 export function field(req: Request, name: string): string {
   const v = (req.body as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v : '';
+}
+
+/** A form field holding JSON (a security key's answer, which app.js puts there), parsed; undefined unless it is an object. */
+export function jsonField(req: Request, name: string): object | undefined {
+  try {
+    const v: unknown = JSON.parse(field(req, name));
+    return v !== null && typeof v === 'object' ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -14,19 +14,21 @@ const attempts = (n: number | undefined) =>
 const waitUntil = (retryAt: number | undefined, now: number) =>
   retryAt === undefined ? 'for a while' : `for ${inWords(retryAt - now)} (until ${clockTime(retryAt)})`;
 
-/** The outcome of a wrong code, in plain words. */
-export function describeFailure(f: Failure, now: number): string {
+/** The outcome of a wrong code (or of a security key's refused answer: `key`), in plain words. */
+export function describeFailure(f: Failure, now: number, key = false): string {
   switch (f.error) {
-    case 'invalid_code':
+    case 'invalid_code': {
+      const wrong = key ? 'Your security key’s answer was not accepted.' : 'That code is not right.';
       // The last allowed wrong code starts the lockout: say so now, not on the next try.
       if (f.attemptsLeft === 0 && f.retryAt !== undefined) {
-        return `That code is not right. Too many wrong codes: two-step sign-in is locked ${waitUntil(f.retryAt, now)}.`;
+        return `${wrong} Too many wrong codes: two-step sign-in is locked ${waitUntil(f.retryAt, now)}.`;
       }
-      return `That code is not right.${attempts(f.attemptsLeft)}`;
+      return `${wrong}${attempts(f.attemptsLeft)}`;
+    }
     case 'expired':
-      return 'That code has expired. Ask for a new one.';
+      return key ? 'That request has ended. Use your key again.' : 'That code has expired. Ask for a new one.';
     case 'max_attempts':
-      return 'Too many wrong tries for this code. Ask for a new code.';
+      return key ? 'Too many tries for this request. Use your key again.' : 'Too many wrong tries for this code. Ask for a new code.';
     case 'locked':
       return `Too many wrong codes. Two-step sign-in is locked ${waitUntil(f.retryAt, now)}.`;
     default:

@@ -50,6 +50,8 @@ export interface SessionData {
   phoneSetup?: CodeSetup;
   /** An email enrollment being confirmed. */
   emailSetup?: CodeSetup;
+  /** A security key being registered: the pending enrollment's id and the options for the browser (JSON). */
+  webauthnSetup?: { id: string; options: string };
   /** Recovery codes to show once, on the next page view. */
   newRecoveryCodes?: string[];
 }

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { auditTrail, systemClock, type Clock } from '@twofa/core';
 import { createApp } from './app.js';
@@ -37,14 +38,28 @@ export async function startDemo(options: StartOptions = {}): Promise<RunningDemo
   const config = options.config ?? loadConfig();
   const clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => console.log(line));
-  const built = await buildTwoFactor(config, clock, { ...(options.consoleWrite ? { consoleWrite: options.consoleWrite } : {}), warn: log });
+  // Listen first: the port (PORT=0 picks one) is part of the origin security keys are bound to.
+  const server = createHttpServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+    server.listen(config.port, config.host);
+  });
+  const { port } = server.address() as AddressInfo;
+  let built: Awaited<ReturnType<typeof buildTwoFactor>>;
+  try {
+    built = await buildTwoFactor(config, clock, { ...(options.consoleWrite ? { consoleWrite: options.consoleWrite } : {}), warn: log, port });
+  } catch (e) {
+    server.close();
+    throw e;
+  }
   const outbox = config.production ? undefined : built.outbox;
   const sessions = new Sessions({ secure: config.secureCookies, clock });
   const lockouts = new Lockouts(clock);
   const app = createApp(
     {
       twofa: built.twofa, devices: built.twofa, users: new Users(), loginThrottle: new LoginThrottle(clock), lockouts, challenges: new OpenChallenges(clock), sessions, clock,
-      secureCookies: config.secureCookies, requiredEmails: config.requiredEmails, adminEmails: config.adminEmails, log, ...(outbox ? { outbox } : {}),
+      secureCookies: config.secureCookies, requiredEmails: config.requiredEmails, adminEmails: config.adminEmails, keyOrigins: built.keyOrigins, log, ...(outbox ? { outbox } : {}),
     },
     built.channels,
   );
@@ -53,12 +68,7 @@ export async function startDemo(options: StartOptions = {}): Promise<RunningDemo
   // destinations; never a code, a secret or a full number), e.g. admin.reset with who and why.
   auditTrail(built.twofa, (record) => log(`audit ${JSON.stringify(record)}`));
 
-  const server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  server.on('request', app);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   return {

@@ -3,12 +3,13 @@ import {
   createTwoFactor, email, localVerifier, MemoryStore, phone, recoveryCodes, totp,
   type Channel, type Clock, type EmailMethod, type PhoneMethod, type RecoveryCodesMethod, type Store, type TotpMethod, type TwoFactor, type Verifier,
 } from '@twofa/core';
+import { webauthn, type WebAuthnMethod } from '@twofa/webauthn';
 import type { DemoConfig } from './config.js';
 import { Outbox, type EmailRenderer } from './outbox.js';
 import { providerFor, smtpSenderFor, storeFor } from './providers.js';
 
-/** The manager with the demo's methods, so enroll() is typed for each of them. */
-export type DemoTwoFactor = TwoFactor<readonly [TotpMethod, PhoneMethod, EmailMethod, RecoveryCodesMethod]>;
+/** The manager with the demo's methods (security keys only when configured), so enroll() is typed for each of them. */
+export type DemoTwoFactor = TwoFactor<readonly (WebAuthnMethod | TotpMethod | PhoneMethod | EmailMethod | RecoveryCodesMethod)[]>;
 
 export interface BuiltTwoFactor {
   twofa: DemoTwoFactor;
@@ -19,6 +20,8 @@ export interface BuiltTwoFactor {
   notes: string[];
   /** The phone channels offered: PHONE_CHANNELS that the provider can deliver. */
   channels: Channel[];
+  /** Where security keys work (the WebAuthn origins); empty when they are off. */
+  keyOrigins: string[];
   /** Closes what was opened besides the store (an SMTP connection pool). */
   close(): Promise<void>;
 }
@@ -30,7 +33,7 @@ export const ISSUER = 'Acme';
 export async function buildTwoFactor(
   config: DemoConfig,
   clock: Clock,
-  opts: { consoleWrite?: (line: string) => void; warn?: (line: string) => void } = {},
+  opts: { consoleWrite?: (line: string) => void; warn?: (line: string) => void; port?: number } = {},
 ): Promise<BuiltTwoFactor> {
   const notes: string[] = [];
   const store = config.store === 'memory' ? new MemoryStore() : await storeFor(config);
@@ -75,12 +78,18 @@ export async function buildTwoFactor(
     notes.push('encryption key: a throwaway one for this run (set TWOFA_ENCRYPTION_KEYS to keep data)');
   }
 
-  const twofa = createTwoFactor({
+  // Security keys and passkeys are bound to a host name (never an IP address): in development,
+  // open the demo at http://localhost:<port> to use them.
+  const passkeys = config.webauthn && { rpID: config.webauthn.rpID, origins: config.webauthn.origins ?? [`http://localhost:${opts.port ?? config.port}`] };
+  if (passkeys) notes.push(`security keys: rpID ${passkeys.rpID}, origins ${passkeys.origins.join(' ')}`);
+
+  const twofa: DemoTwoFactor = createTwoFactor({
     issuer: ISSUER,
     store,
     clock,
     encryptionKeys: keys,
     methods: [
+      ...(passkeys ? [webauthn(passkeys)] : []),
       totp(),
       phone({
         verifier,
@@ -100,7 +109,7 @@ export async function buildTwoFactor(
     requirement: { graceSeconds: config.graceDays * 86_400 },
     ...(opts.warn ? { logger: { warn: opts.warn } } : {}),
   });
-  return { twofa, store, ...(outbox ? { outbox } : {}), notes, channels, close: async () => smtp?.close() };
+  return { twofa, store, ...(outbox ? { outbox } : {}), notes, channels, keyOrigins: passkeys?.origins ?? [], close: async () => smtp?.close() };
 }
 
 /** The outbox shows an email's subject and text as @twofa/smtp's English template writes them. */

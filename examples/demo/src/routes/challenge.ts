@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AuthenticatorInfo, Channel } from '@twofa/core';
-import { activeAuthenticators } from '../authenticators.js';
-import { field, page, type AppDeps } from '../deps.js';
+import { activeAuthenticators, choicesOf, keysElsewhereFor } from '../authenticators.js';
+import { field, jsonField, page, type AppDeps } from '../deps.js';
 import { describeError, describeFailure } from '../messages.js';
 import { fieldError, redirectWith } from '../session.js';
 import { challengeView } from '../views/challenge.js';
@@ -31,8 +31,9 @@ export interface SecondFactorPage {
 const SENDS = new Set(['phone', 'email']);
 
 /**
- * The routes of a second-factor page. Each active authenticator is a tab; a phone or an
- * email address gets its code by `twofa.challenge(userId, { authenticatorId })`.
+ * The routes of a second-factor page. Each active authenticator is a tab (security keys
+ * share one); a phone or an email address gets its code by `twofa.challenge(userId, {
+ * authenticatorId })`, security keys their challenge by `{ method: 'webauthn' }`.
  */
 export function secondFactorRoutes(deps: AppDeps, phoneChannels: readonly string[], p: SecondFactorPage): Router {
   const r = Router();
@@ -50,18 +51,34 @@ export function secondFactorRoutes(deps: AppDeps, phoneChannels: readonly string
 
   r.get(p.base, answering, async (req, res) => {
     const userId = userOf(res);
-    const choices = await activeAuthenticators(deps, userId);
+    const choices = choicesOf(await activeAuthenticators(deps, userId));
     if (choices.length === 0) return p.none(req, res, userId);
     const current = named(choices, req.query.a, req.query.method) ?? choices[0]!;
+    const keysAt = current.method === 'webauthn' ? keysElsewhereFor(deps, req) : undefined;
+    // A security key's challenge costs nothing to open: each view of its tab opens a new one (replacing the last).
+    const keyOptions = current.method === 'webauthn' && !keysAt ? await openKeyChallenge(userId) : undefined;
     const sent = deps.challenges.get(userId, current.method);
     const lockedUntil = deps.lockouts.lockedUntil(userId);
     // While locked, the lock notice says it all: the wrong code that started it is not repeated.
     const error = lockedUntil === undefined ? fieldError(req) : (delete req.session.data.flash, undefined);
     page(deps, req, res, p.title, challengeView({
       base: p.base, intro: p.intro(req), csrf: req.session.data.csrf, choices, current, phoneChannels, now: deps.clock.now(), remember: p.remember, cancel: p.cancel(req), hidden: p.hidden?.(req) ?? {},
-      ...(sent ? { sent } : {}), ...(lockedUntil !== undefined ? { lockedUntil } : {}), ...(error ? { error } : {}),
+      ...(sent ? { sent } : {}), ...(lockedUntil !== undefined ? { lockedUntil } : {}), ...(error ? { error } : {}), ...(keyOptions ? { keyOptions } : {}), ...(keysAt ? { keysAt } : {}),
     }));
   });
+
+  /** Opens a challenge for the user's security keys; its options for the browser, or undefined while locked. */
+  async function openKeyChallenge(userId: string): Promise<string | undefined> {
+    try {
+      const ch = await deps.twofa.challenge(userId, { method: 'webauthn' });
+      deps.challenges.set(userId, { id: ch.id, method: ch.method, expiresAt: ch.expiresAt });
+      return JSON.stringify(ch.options);
+    } catch (e) {
+      deps.lockouts.noteFrom(userId, e);
+      deps.log(`key challenge failed user=${userId} code=${(e as { code?: string }).code ?? 'unknown'}`);
+      return undefined;
+    }
+  }
 
   // Sends (or re-sends) a code to one phone or address. The SDK enforces the cooldown and send limits.
   r.post(`${p.base}/send`, answering, async (req, res) => {
@@ -94,10 +111,15 @@ export function secondFactorRoutes(deps: AppDeps, phoneChannels: readonly string
     const a = named(await activeAuthenticators(deps, userId), field(req, 'authenticatorId'), field(req, 'method'));
     if (!a) return redirectWith(req, res, p.base, 'error', 'Choose a way to confirm.');
     const code = field(req, 'code').slice(0, 64);
-    const open = SENDS.has(a.method) ? deps.challenges.get(userId, a.method) : undefined;
+    const key = a.method === 'webauthn';
+    const open = SENDS.has(a.method) || key ? deps.challenges.get(userId, a.method) : undefined;
     try {
       let result;
-      if (SENDS.has(a.method)) {
+      if (key) {
+        const response = jsonField(req, 'response');
+        if (!open || !response) return redirectWith(req, res, back(a), 'error', 'Your security key’s answer did not arrive. Try again.');
+        result = await deps.twofa.verify(userId, { challengeId: open.id, response });
+      } else if (SENDS.has(a.method)) {
         if (!open || open.authenticatorId !== a.id) return redirectWith(req, res, back(a), 'error', 'Ask for a code first.');
         result = await deps.twofa.verify(userId, { challengeId: open.id, code });
       } else {
@@ -105,10 +127,10 @@ export function secondFactorRoutes(deps: AppDeps, phoneChannels: readonly string
         result = await deps.twofa.verify(userId, { method: a.method, code });
       }
       if (!result.ok) {
-        if (open && result.error !== 'invalid_code' && result.error !== 'locked') deps.challenges.delete(userId, a.method); // that code is dead
+        if (open && (key || (result.error !== 'invalid_code' && result.error !== 'locked'))) deps.challenges.delete(userId, a.method); // that code is dead
         deps.lockouts.noteFrom(userId, result);
         deps.log(`2fa failed user=${userId} method=${a.method} error=${result.error}`);
-        return redirectWith(req, res, back(a), 'error', describeFailure(result, deps.clock.now()), 'code');
+        return redirectWith(req, res, back(a), 'error', describeFailure(result, deps.clock.now(), key), key ? undefined : 'code');
       }
       deps.challenges.delete(userId, a.method);
       deps.lockouts.clear(userId);

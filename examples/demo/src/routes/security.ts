@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { Channel } from '@twofa/core';
 import { perform, removalRefused } from '../actions.js';
-import { hasSecondFactor } from '../authenticators.js';
-import { currentUser, field, page, requireUser, type AppDeps } from '../deps.js';
+import { hasSecondFactor, keysElsewhereFor } from '../authenticators.js';
+import { currentUser, field, jsonField, page, requireUser, type AppDeps } from '../deps.js';
 import { describeError, describeFailure } from '../messages.js';
 import { forgetThisDevice, thisDeviceId } from '../remember.js';
 import { requirementOf } from '../requirement.js';
@@ -21,7 +21,7 @@ const TO_SECURITY = '/security';
 const TO_CODES = '/security/recovery-codes';
 const TO_PASSWORD = '/security/password';
 /** The methods enrolled on this page, and where each keeps its setup in the session. */
-const SETUP = { totp: 'totpSetup', phone: 'phoneSetup', email: 'emailSetup' } as const;
+const SETUP = { totp: 'totpSetup', webauthn: 'webauthnSetup', phone: 'phoneSetup', email: 'emailSetup' } as const;
 type Enrolled = keyof typeof SETUP;
 const isEnrolled = (m: string): m is Enrolled => m in SETUP;
 
@@ -77,10 +77,11 @@ export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]):
     const user = currentUser(res);
     const error = fieldError(req);
     const thisDevice = thisDeviceId(deps, req);
-    const setup = { ...(data.totpSetup ? { totpSetup: data.totpSetup } : {}), ...(data.phoneSetup ? { phoneSetup: data.phoneSetup } : {}), ...(data.emailSetup ? { emailSetup: data.emailSetup } : {}) };
+    const setup = Object.fromEntries(Object.values(SETUP).filter((k) => data[k]).map((k) => [k, data[k]]));
+    const keysAt = keysElsewhereFor(deps, req);
     page(deps, req, res, 'Security settings', securityView({
       csrf: data.csrf, email: user.email, authenticators: await deps.twofa.methods(user.id), available: deps.twofa.availableMethods(), setup, phoneChannels,
-      reauth: await reauthDue(req, res), enrollOnly: requirementOf(res)?.state === 'overdue', ...(error ? { error } : {}),
+      reauth: await reauthDue(req, res), enrollOnly: requirementOf(res)?.state === 'overdue', ...(error ? { error } : {}), ...(keysAt ? { keysAt } : {}),
       devices: await deps.devices.devices(user.id), ...(thisDevice ? { thisDevice } : {}),
     }));
   });
@@ -119,6 +120,10 @@ export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]):
         if (method === 'totp') {
           const e = await deps.twofa.enroll(user.id, 'totp', { label: user.email, ...named });
           req.session.data.totpSetup = { id: e.id, secret: e.secret, uri: e.uri, qrSvg: e.qrSvg };
+        } else if (method === 'webauthn') {
+          // The account name the key shows when it lists its passkeys.
+          const e = await deps.twofa.enroll(user.id, 'webauthn', { userName: user.email, ...named });
+          req.session.data.webauthnSetup = { id: e.id, options: JSON.stringify(e.options) };
         } else if (method === 'phone') {
           const channel = phoneChannels.includes(field(req, 'channel')) ? field(req, 'channel') : phoneChannels[0];
           const e = await deps.twofa.enroll(user.id, 'phone', { phoneNumber: field(req, 'phoneNumber').slice(0, 40), channel: channel as Channel, ...named });
@@ -129,7 +134,7 @@ export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]):
         }
         res.redirect(303, TO_SECURITY);
       } catch (e) {
-        if (method === 'totp') fail(req, res, e);
+        if (method === 'totp' || method === 'webauthn') fail(req, res, e);
         else fail(req, res, e, method === 'phone' ? 'phone-number' : 'email-address', method);
       }
     });
@@ -140,11 +145,15 @@ export function securityRoutes(deps: AppDeps, phoneChannels: readonly string[]):
       if (!(await reauthenticated(req, res, `${method}-confirm`))) return;
       const pending = req.session.data[SETUP[method]];
       if (!pending) return redirectWith(req, res, TO_SECURITY, 'error', 'Start again: that setup is no longer open.');
+      // A security key answers with an object (app.js puts it in the form as JSON); the others with a code.
+      const answer = method === 'webauthn' ? jsonField(req, 'response') : field(req, 'code').slice(0, 64);
+      if (!answer) return redirectWith(req, res, TO_SECURITY, 'error', 'Your security key’s answer did not arrive. Try again.');
       try {
-        const result = await deps.twofa.confirmEnrollment(user.id, pending.id, field(req, 'code').slice(0, 64));
+        const result = await deps.twofa.confirmEnrollment(user.id, pending.id, answer);
         if (!result.ok) {
           deps.lockouts.noteFrom(user.id, result);
-          return redirectWith(req, res, TO_SECURITY, 'error', describeFailure(result, deps.clock.now()), `${method}-code`);
+          const key = method === 'webauthn';
+          return redirectWith(req, res, TO_SECURITY, 'error', describeFailure(result, deps.clock.now(), key), key ? undefined : `${method}-code`);
         }
         delete req.session.data[SETUP[method]];
         deps.log(`enrolled user=${user.id} method=${method}`);

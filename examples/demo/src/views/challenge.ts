@@ -33,6 +33,10 @@ export interface ChallengeViewModel {
   remember: boolean;
   /** More hidden fields of the code form. */
   hidden: Record<string, string>;
+  /** A security key is the current choice: the challenge's options for the browser (JSON), when one is open. */
+  keyOptions?: string;
+  /** Security keys cannot work on this page's address (not an allowed origin): where they do. */
+  keysAt?: string;
   /** The way out, under the form. */
   cancel: SafeHtml;
 }
@@ -47,18 +51,47 @@ const SENDS = new Set(['phone', 'email']);
 /** Milliseconds until `t`, or 0 when it has passed. */
 const until = (t: number | undefined, now: number) => (t !== undefined && t > now ? t - now : 0);
 
+/** A tab's name: security keys share one tab (a challenge offers all of them at once). */
+const choiceLabel = (a: AuthenticatorInfo) => (a.method === 'webauthn' ? 'Security key or passkey' : authenticatorLabel(a));
+
 export function challengeView(m: ChallengeViewModel): SafeHtml {
   const tabs = m.choices.map((a) =>
     a.id === m.current.id
-      ? html`<a class="current" aria-current="page">${authenticatorLabel(a)}</a>`
-      : html`<a href="${m.base}?a=${a.id}">${authenticatorLabel(a)}</a>`,
+      ? html`<a class="current" aria-current="page">${choiceLabel(a)}</a>`
+      : html`<a href="${m.base}?a=${a.id}">${choiceLabel(a)}</a>`,
   );
   const lockWait = until(m.lockedUntil, m.now);
+  const part = m.current.method === 'webauthn' ? keyPart(m, lockWait) : SENDS.has(m.current.method) ? sendPart(m, lockWait) : codeForm(m, lockWait);
   return html`${m.intro}
 <nav class="tabs" aria-label="Ways to confirm">${tabs}</nav>
 ${lockWait ? lockNotice(m.lockedUntil!, lockWait, m) : ''}
-<section>${SENDS.has(m.current.method) ? sendPart(m, lockWait) : codeForm(m, lockWait)}</section>
+<section>${part}</section>
 <p class="muted">${m.cancel}</p>`;
+}
+
+/** A security key or passkey: the button app.js wires to the browser's WebAuthn prompt; the form carries its answer. */
+function keyPart(m: ChallengeViewModel, lockWait: number): SafeHtml {
+  if (m.keysAt) return keysElsewhere(m.keysAt);
+  return html`<p>Press the button, then touch your security key or unlock this device when your browser asks.</p>
+<form method="post" action="${m.base}/verify" id="key-form">${csrfField(m.csrf)}
+<input type="hidden" name="authenticatorId" value="${m.current.id}"><input type="hidden" name="response" value="">${hiddenFields(m)}
+<fieldset id="code-fields"${lockWait ? html` disabled` : ''}>
+${rememberBox(m)}
+${keyButton('authenticate', 'use-key', 'Use your security key', m.keyOptions, 'key-form')}
+</fieldset>
+</form>`;
+}
+
+/** The button that runs a WebAuthn ceremony (app.js), the line its errors go to, and a word for browsers without scripts. */
+export function keyButton(kind: 'register' | 'authenticate', id: string, label: string, options: string | undefined, form: string, focus = true): SafeHtml {
+  return html`<button type="button" id="${id}" data-webauthn="${kind}" data-options="${options ?? ''}" data-form="${form}" data-status="key-status"${options ? '' : html` disabled`}${focus ? html` autofocus` : ''}>${label}</button>
+<p class="key-status" id="key-status" role="alert" hidden></p>
+<noscript><p>Security keys need JavaScript in this browser.</p></noscript>`;
+}
+
+/** On an address security keys are not bound to (an IP address): where they work. */
+export function keysElsewhere(at: string): SafeHtml {
+  return html`<p>Security keys are bound to a host name: they work when you open this site at <a href="${at}">${at}</a>.</p>`;
 }
 
 /** The open challenge, if it is the current authenticator's and still running. */
@@ -103,11 +136,16 @@ function codeForm(m: ChallengeViewModel, lockWait: number): SafeHtml {
     : 'Enter the code we sent';
   const state: FormState = formState(m.error, 'code');
   return html`<form method="post" action="${m.base}/verify">${csrfField(m.csrf)}
-<input type="hidden" name="authenticatorId" value="${a.id}">${Object.entries(m.hidden).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+<input type="hidden" name="authenticatorId" value="${a.id}">${hiddenFields(m)}
 <fieldset id="code-fields"${lockWait ? html` disabled` : ''}>
 ${input({ id: 'code', label, name: 'code', autocomplete: 'one-time-code', inputmode: a.method === 'recovery' ? 'text' : 'numeric' }, state)}
-${m.remember ? html`<label class="check"><input type="checkbox" name="remember" value="1"> Remember this device for 30 days</label>` : ''}
+${rememberBox(m)}
 <button>Verify</button>
 </fieldset>
 </form>`;
 }
+
+const hiddenFields = (m: ChallengeViewModel) => Object.entries(m.hidden).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`);
+
+const rememberBox = (m: ChallengeViewModel) =>
+  m.remember ? html`<label class="check"><input type="checkbox" name="remember" value="1"> Remember this device for 30 days</label>` : '';

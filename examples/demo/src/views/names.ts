@@ -1,6 +1,7 @@
 import type { AuthenticatorInfo } from '@twofa/core';
 
 export const METHOD_NAMES: Record<string, string> = {
+  webauthn: 'Security key',
   totp: 'Authenticator app',
   phone: 'Phone',
   email: 'Email',

@@ -1,6 +1,7 @@
 import type { AuthenticatorInfo, MethodSummary } from '@twofa/core';
 import type { RememberedDevice } from '../devices.js';
 import type { CodeSetup, FieldError, SessionData } from '../session.js';
+import { keyButton, keysElsewhere } from './challenge.js';
 import { formState, input, passwordConfirm, type FormState } from './form.js';
 import { html, trusted, type SafeHtml } from './html.js';
 import { csrfField } from './layout.js';
@@ -15,7 +16,7 @@ export interface SecurityViewModel {
   authenticators: AuthenticatorInfo[];
   /** The configured methods: which can be added, and how many of each. */
   available: MethodSummary[];
-  setup: Pick<SessionData, 'totpSetup' | 'phoneSetup' | 'emailSetup'>;
+  setup: Pick<SessionData, 'totpSetup' | 'webauthnSetup' | 'phoneSetup' | 'emailSetup'>;
   phoneChannels: readonly string[];
   /** Adding a method needs the password: neither it nor a second factor in the last 5 minutes. */
   reauth: boolean;
@@ -26,11 +27,19 @@ export interface SecurityViewModel {
   thisDevice?: string;
   /** Overdue for required 2FA: only the ways to set it up are shown. */
   enrollOnly: boolean;
+  /** Security keys cannot work on this page's address: where they do. */
+  keysAt?: string;
 }
 
 /** Each method's section: its heading, what it is, and how its list and forms are named. */
 const SECTIONS = {
   totp: { heading: 'Authenticator apps', about: 'Use an app on your phone to make sign-in codes. Recommended.', first: 'Set up authenticator app', another: 'Add another authenticator app' },
+  webauthn: {
+    heading: 'Security keys and passkeys',
+    about: 'A key you touch, or the screen lock of this phone or computer (a passkey). The strongest way in: a look-alike site gets nothing it can use.',
+    first: 'Add a security key',
+    another: 'Add another security key',
+  },
   phone: { heading: 'Phones', about: 'Get codes by text message or phone call.', first: 'Add a phone', another: 'Add another phone' },
   email: { heading: 'Email addresses', about: 'Get codes by email. Weaker than an app or a phone if your mailbox shares this password.', first: 'Add an email address', another: 'Add another email address' },
 } as const;
@@ -42,8 +51,8 @@ export const groupsOfFour = (key: string) => key.match(/.{1,4}/g)?.join(' ') ?? 
 export function securityView(m: SecurityViewModel): SafeHtml {
   const s = m.setup;
   // The focus goes to an error, else to the step in progress (a code to confirm).
-  const inProgress = s.totpSetup ? 'totp' : s.phoneSetup ? 'phone' : s.emailSetup ? 'email' : undefined;
-  const state = formState(m.error, inProgress ? firstField(m, `${inProgress}-confirm`, `${inProgress}-code`) : undefined);
+  const inProgress = s.totpSetup ? 'totp' : s.webauthnSetup ? 'webauthn' : s.phoneSetup ? 'phone' : s.emailSetup ? 'email' : undefined;
+  const state = formState(m.error, inProgress ? firstField(m, `${inProgress}-confirm`, inProgress === 'webauthn' ? 'register-key' : `${inProgress}-code`) : undefined);
   const recovery = m.authenticators.find((a) => a.isBackup && a.status === 'active');
   const on = m.authenticators.some((a) => a.status === 'active');
   const shown = (Object.keys(SECTIONS) as Kind[]).filter((k) => m.available.some((x) => x.method === k && x.available) || m.authenticators.some((a) => a.method === k));
@@ -57,10 +66,11 @@ function methodSection(m: SecurityViewModel, kind: Kind, state: FormState): Safe
   const text = SECTIONS[kind];
   const mine = m.authenticators.filter((a) => a.method === kind && a.status !== 'pending');
   const max = m.available.find((x) => x.method === kind)?.maxPerUser ?? 0;
-  const setup = kind === 'totp' ? m.setup.totpSetup : kind === 'phone' ? m.setup.phoneSetup : m.setup.emailSetup;
+  const setup = m.setup[`${kind}Setup`];
   const pending = m.authenticators.some((a) => a.method === kind && a.status === 'pending');
   let add: SafeHtml | string;
-  if (setup && pending) add = kind === 'totp' ? totpSetup(m, m.setup.totpSetup!, state) : codeSetup(m, kind, setup as CodeSetup, state);
+  if (kind === 'webauthn' && m.keysAt) add = keysElsewhere(m.keysAt);
+  else if (setup && pending) add = kind === 'totp' ? totpSetup(m, m.setup.totpSetup!, state) : kind === 'webauthn' ? keySetup(m, m.setup.webauthnSetup!, state) : codeSetup(m, kind, setup as CodeSetup, state);
   else if (m.available.every((x) => x.method !== kind || !x.available)) add = '';
   else if (mine.length >= max) add = html`<p class="muted">You have as many as allowed (${max}). Remove one to add another.</p>`;
   else if (mine.length === 0) add = html`<p>${text.about}</p>${startForm(m, kind, text.first, state)}`;
@@ -113,8 +123,10 @@ function reauthField(m: SecurityViewModel, form: string, state: FormState): Safe
 /** Opens a <details> whose form has the error (an input id starting so), so the message and the focus are visible. */
 const openIf = (state: FormState, idPrefix: string) => (state.error?.field.startsWith(idPrefix) ? html` open` : '');
 
+const EXAMPLE_NAMES: Record<Kind, string> = { totp: 'Pixel', webauthn: 'Blue YubiKey', phone: 'Work phone', email: 'Personal' };
+
 const nameField = (kind: Kind, state: FormState) =>
-  input({ id: `${kind}-name`, label: `Name (optional), e.g. “${kind === 'totp' ? 'Pixel' : kind === 'phone' ? 'Work phone' : 'Personal'}”`, name: 'name', autocomplete: 'off', maxlength: 64, optional: true }, state);
+  input({ id: `${kind}-name`, label: `Name (optional), e.g. “${EXAMPLE_NAMES[kind]}”`, name: 'name', autocomplete: 'off', maxlength: 64, optional: true }, state);
 
 function startForm(m: SecurityViewModel, kind: Kind, label: string, state: FormState): SafeHtml {
   const fields =
@@ -125,7 +137,7 @@ function startForm(m: SecurityViewModel, kind: Kind, label: string, state: FormS
       : kind === 'email'
         ? input({ id: 'email-address', label: 'Email address', name: 'address', type: 'email', autocomplete: 'email' }, state)
         : '';
-  const button = kind === 'phone' ? 'Send confirmation code' : kind === 'email' ? 'Email a confirmation code' : label;
+  const button = kind === 'phone' ? 'Send confirmation code' : kind === 'email' ? 'Email a confirmation code' : kind === 'webauthn' ? 'Add a security key' : label;
   return html`<form method="post" action="/security/${kind}">${csrfField(m.csrf)}
 ${nameField(kind, state)}
 ${fields}
@@ -144,6 +156,15 @@ ${replacing ? 'Your other apps keep working as they are.' : ''}</p>
 ${input({ id: 'totp-code', label: 'Then enter the 6-digit code it shows', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code' }, state)}
 <button>Turn on</button></form>
 ${cancelForm(m, 'totp', 'Cancel')}`;
+}
+
+/** A security key being registered: the browser's prompt (app.js) answers, the form carries the answer. */
+function keySetup(m: SecurityViewModel, s: NonNullable<SessionData['webauthnSetup']>, state: FormState): SafeHtml {
+  return html`<p>Press the button, then touch your key or unlock this device when your browser asks.</p>
+<form method="post" action="/security/webauthn/confirm" id="register-form">${csrfField(m.csrf)}${reauthField(m, 'webauthn-confirm', state)}
+<input type="hidden" name="response" value="">
+${keyButton('register', 'register-key', 'Register the key', s.options, 'register-form', state.focus === 'register-key')}</form>
+${cancelForm(m, 'webauthn', 'Cancel')}`;
 }
 
 /** A phone or an address being added: the code sent to it confirms it. */
