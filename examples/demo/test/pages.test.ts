@@ -56,9 +56,15 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
   let secret = '';
 
   beforeAll(async () => {
-    url = h.demo.url;
+    url = h.demo.url.replace('127.0.0.1', 'localhost'); // security keys are bound to a host name
     ctx = await h.browser.newContext(options);
     page = await ctx.newPage();
+    // A security key: Chromium's virtual authenticator, answering by itself.
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('WebAuthn.enable', { enableUI: false });
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
     page.on('console', (m) => void (m.type() === 'error' && problems.push({ url: m.location().url, text: m.text() })));
     page.on('response', (r) => {
       if (r.status() < 400) return;
@@ -146,6 +152,12 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
     await page.fill('#email-code', await latestOutboxCode(page, url));
     await page.click('button:has-text("Confirm email address")');
     await page.waitForSelector('#email li.authenticator');
+    await page.fill('#webauthn-name', 'Blue key');
+    await page.click('button:has-text("Add a security key")');
+    await page.locator('#register-key[data-ready]').waitFor({ state: 'attached' });
+    await check('key-setup', 'register-key');
+    await Promise.all([page.waitForNavigation(), page.click('#register-key')]);
+    await page.waitForSelector('#webauthn li.authenticator');
     await check('security-several');
     // An empty name, as a script-less client could send it: the error is at the input, in its open <details>.
     const row = page.locator('#phone li.authenticator');
@@ -163,9 +175,9 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
     await page.goto(`${url}/security`);
     await page.click('button:has-text("Make new codes")');
     await page.waitForURL(`${url}/step-up`);
-    await check('step-up', 'code');
-    h.clock.advance(30_000);
-    await submitCode(page, await totpNow(secret, h.clock));
+    await page.locator('#use-key[data-ready]').waitFor({ state: 'attached' });
+    await check('step-up', 'use-key');
+    await Promise.all([page.waitForNavigation(), page.click('#use-key')]); // the security key confirms it
     await page.waitForSelector('#new-recovery-codes');
     seen.push(...(await page.locator('.recovery-code').allTextContents()));
     await saveRecoveryCodes(page, url);
@@ -183,6 +195,7 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
     await check('home-signed-in');
     await logOut(page, url);
     await logIn(page, url, email, password);
+    await page.click('.tabs a:has-text("Authenticator app")');
     h.clock.advance(30_000);
     await submitCode(page, await totpNow(secret, h.clock), true);
     await logOut(page, url);
@@ -196,9 +209,12 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
     await page.waitForSelector('text=1 device forgotten');
   });
 
-  it('the challenge: authenticator app, phone with the resend cooldown, recovery code, locked', async () => {
+  it('the challenge: security key, authenticator app, phone with the resend cooldown, email, recovery code, locked', async () => {
     await logOut(page, url);
     await logIn(page, url, email, password);
+    await page.locator('#use-key[data-ready]').waitFor({ state: 'attached' });
+    await check('challenge-key', 'use-key');
+    await page.click('.tabs a:has-text("Authenticator app")');
     await check('challenge-totp', 'code');
     await page.click('.tabs a:has-text("Phone")');
     await page.click('button:has-text("Text me a code")');
