@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { latestOutboxCode, lastVerified, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, submitCode, totpKey, totpNow, type Harness } from './harness.js';
+import { latestOutboxCode, lastVerified, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, submitCode, totpKey, totpNow, shotAfterEach, type Harness } from './harness.js';
 
 // Several authenticators per method (a second app, a second phone, an email address), each
 // with its name, each offered on the challenge page, each removable on its own.
@@ -20,9 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-afterEach(async (t) => {
-  if (page && !page.isClosed()) await shot(page, `multi-${t.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
-});
+shotAfterEach('multi', () => page); // test-artifacts/demo/, not committed
 
 const path = () => new URL(page.url()).pathname;
 const userId = () => /^signup user=(\S+)/.exec(h.log.find((l) => l.startsWith(`signup user=`))!)![1]!;

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { generate } from 'otplib';
 import type { AuditRecord } from '@twofa/core';
@@ -50,6 +51,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+}
+
+/** Every browser test of the file leaves a screenshot of where it ended: `<prefix>-<test name>.png`. */
+export function shotAfterEach(prefix: string, current: () => Page | undefined): void {
+  afterEach(async (t) => {
+    const page = current();
+    if (page && !page.isClosed()) await shot(page, `${prefix}-${t.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+  });
 }
 
 /** The code an authenticator app would show now, on the test's clock. */

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { latestOutboxCode, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, submitCode, type Harness } from './harness.js';
+import { latestOutboxCode, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, submitCode, shotAfterEach, type Harness } from './harness.js';
 
 let h: Harness;
 let page: Page;
@@ -17,10 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-// Every browser test leaves a screenshot of where it ended (test-artifacts/demo/, not committed).
-afterEach(async (t) => {
-  if (page && !page.isClosed()) await shot(page, `phone-${t.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
-});
+shotAfterEach('phone', () => page); // test-artifacts/demo/, not committed
 
 const sendButton = () => page.locator('form[action="/challenge/send"] button').first();
 

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CDPSession, Page } from 'playwright-core';
-import { audit, lastVerified, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, type Harness } from './harness.js';
+import { audit, lastVerified, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, shotAfterEach, type Harness } from './harness.js';
 
 // Security keys and passkeys in real Chromium, with virtual authenticators (DevTools
 // protocol: WebAuthn.addVirtualAuthenticator, ctap2, resident keys, user verification).
@@ -63,9 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-afterEach(async (t) => {
-  if (page && !page.isClosed()) await shot(page, `keys-${t.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
-});
+shotAfterEach('keys', () => page); // test-artifacts/demo/, not committed
 
 describe('security keys and passkeys, with virtual authenticators in Chromium', () => {
   let first = '';
