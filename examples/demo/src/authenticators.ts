@@ -17,8 +17,9 @@ export async function hasSecondFactor(deps: AppDeps, userId: string): Promise<bo
  * host name it was registered on, and refuses the ceremony elsewhere (an IP address, say).
  */
 export function keysElsewhereFor(deps: AppDeps, req: Request): string | undefined {
-  const here = `${req.protocol}://${req.headers.host ?? ''}`;
-  return deps.keyOrigins.length && !deps.keyOrigins.includes(here) ? deps.keyOrigins[0] : undefined;
+  // By host only: behind a TLS proxy the app itself sees http.
+  const here = req.headers.host ?? '';
+  return deps.keyOrigins.length && !deps.keyOrigins.some((o) => new URL(o).host === here) ? deps.keyOrigins[0] : undefined;
 }
 
 /** The user's choices on a second-factor page: one per authenticator, but one for all security keys (a challenge offers them all). */

@@ -21,7 +21,7 @@ export function isAdmin(deps: AppDeps, user: User | undefined): boolean {
  * What an account that is overdue may still do: set up a method (and confirm it, and see
  * the recovery codes that come with it), read the dev outbox for the code, log out.
  */
-const ENROLLING = /^\/(security(\/(totp|phone|email)(\/confirm)?|\/cancel|\/recovery-codes)?|logout|dev\/outbox)$/;
+const ENROLLING = /^\/(security(\/(totp|webauthn|phone|email)(\/confirm)?|\/cancel|\/recovery-codes)?|logout|dev\/outbox)$/;
 
 /**
  * For a signed-in account that must use 2FA, asks twofa where it stands at each request (an

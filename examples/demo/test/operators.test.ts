@@ -201,6 +201,12 @@ describe('required 2FA with a grace period (TWOFA_REQUIRED_EMAILS, TWOFA_GRACE_D
     for (const path of ['/', '/security/password', '/admin', '/step-up']) expect((await c.open(path)).location, path).toBe('/security');
     expect((await c.post('/security/recovery/regenerate', {})).location).toBe('/security');
     expect(audit(log).filter((r) => r.userId === mustId).map((r) => r.event)).toEqual(['requirement.grace_started', 'requirement.overdue']);
+    // Every way to set up 2FA is open to it, a security key too (cancelled here).
+    expect(flashOf(await c.get('/security'))).toBe('Set up two-step sign-in first: your account must use it.');
+    expect((await c.post('/security/webauthn', {})).location).toBe('/security');
+    expect(flashOf(await c.get('/security'))).toBeUndefined();
+    expect((await demo.twofa.methods(mustId)).map((a) => `${a.method}:${a.status}`)).toEqual(['webauthn:pending']);
+    expect((await c.post('/security/cancel', { method: 'webauthn' })).location).toBe('/security');
     must = c;
     seen.push(await enrollApp(must));
     const home = await must.open('/');
