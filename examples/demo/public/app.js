@@ -4,7 +4,10 @@
 //    data-enables when time is up (resend cooldown, lockout), without a reload;
 //  - a copy button ([data-copy]: the id of the element whose <code> items it copies);
 //  - a warning before leaving a page with a form marked data-confirm-leave unsubmitted
-//    (recovery codes, which are shown once).
+//    (recovery codes, which are shown once);
+//  - security keys and passkeys ([data-webauthn] buttons, which need it): the browser's
+//    WebAuthn prompt through @simplewebauthn/browser (served by the app at /assets/, loaded
+//    only on pages with such a button); the key's answer goes into the form as JSON.
 'use strict';
 
 (() => {
@@ -69,5 +72,38 @@
       event.preventDefault();
       event.returnValue = ''; // older browsers need it set
     });
+  }
+
+  const keyButtons = document.querySelectorAll('[data-webauthn]');
+  if (keyButtons.length) {
+    const lib = document.createElement('script');
+    lib.src = '/assets/simplewebauthn-browser.js';
+    lib.addEventListener('load', () => keyButtons.forEach(wireKey));
+    document.head.append(lib);
+  }
+
+  // What went wrong, in words; nothing from the browser's message is shown.
+  const keyError = (e) =>
+    e && e.name === 'NotAllowedError' ? 'The key did not answer, or the request was cancelled. Try again, or choose another way.'
+    : e && e.name === 'InvalidStateError' ? 'That key is registered already.'
+    : 'This browser could not use a security key here.';
+
+  function wireKey(button) {
+    const form = document.getElementById(button.dataset.form);
+    const status = document.getElementById(button.dataset.status);
+    const { startRegistration, startAuthentication } = window.SimpleWebAuthnBrowser;
+    button.addEventListener('click', async () => {
+      status.hidden = true;
+      try {
+        const optionsJSON = JSON.parse(button.dataset.options);
+        const answer = button.dataset.webauthn === 'register' ? await startRegistration({ optionsJSON }) : await startAuthentication({ optionsJSON });
+        form.elements.response.value = JSON.stringify(answer);
+        form.submit();
+      } catch (e) {
+        status.textContent = keyError(e);
+        status.hidden = false;
+      }
+    });
+    button.dataset.ready = '';
   }
 })();

@@ -2,13 +2,15 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { assetRoutes } from './assets.js';
 import { csrfProtection } from './csrf.js';
 import { page, type AppDeps } from './deps.js';
+import { requirementGate } from './requirement.js';
+import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
-import { challengeRoutes } from './routes/challenge.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { securityRoutes } from './routes/security.js';
+import { stepUpRoutes } from './step-up.js';
 import { html } from './views/html.js';
 
-/** The Express app: middleware order matters (headers, session, body, CSRF, routes). */
+/** The Express app: middleware order matters (headers, session, body, CSRF, required 2FA, routes). */
 export function createApp(deps: AppDeps, phoneChannels: readonly string[]): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -30,10 +32,12 @@ export function createApp(deps: AppDeps, phoneChannels: readonly string[]): expr
   app.use(deps.sessions.middleware());
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(csrfProtection());
+  app.use(requirementGate(deps));
 
-  app.use(authRoutes(deps));
-  app.use(challengeRoutes(deps, phoneChannels));
+  app.use(authRoutes(deps, phoneChannels));
+  app.use(stepUpRoutes(deps, phoneChannels));
   app.use(securityRoutes(deps, phoneChannels));
+  app.use(adminRoutes(deps));
   if (deps.outbox) app.use(outboxRoutes(deps, deps.outbox));
 
   app.use((req, res) => page(deps, req, res, 'Not found', html`<p>There is no such page. <a href="/">Home</a></p>`, 404));

@@ -2,6 +2,7 @@ import type { Channel } from '@twofa/core';
 
 export type StoreKind = 'memory' | 'redis' | 'postgres';
 export type SmsKind = 'console' | 'twilio-verify' | 'twilio-messages' | 'vonage-verify' | 'vonage-sms';
+export type EmailKind = 'console' | 'smtp' | 'off';
 
 /** Everything the demo reads from the environment (see .env.example). */
 export interface DemoConfig {
@@ -20,6 +21,19 @@ export interface DemoConfig {
   defaultRegion: string;
   /** Empty: every country. */
   allowedCountries: string[];
+  /** How emailed codes go out: the console sender (development), SMTP, or no email method. */
+  email: EmailKind;
+  /** Accounts that must use 2FA (lower-cased emails), besides those an admin marks. */
+  requiredEmails: string[];
+  /** How long a required account may go without 2FA. */
+  graceDays: number;
+  /** Accounts that may open /admin (lower-cased emails). */
+  adminEmails: string[];
+  /**
+   * Security keys and passkeys: the RP ID and the origins the pages run on (by default
+   * http://localhost:<the port listened on>). Off in production unless both are set.
+   */
+  webauthn?: { rpID: string; origins?: string[] };
   /** Raw environment, for provider credentials (read only by providers.ts). */
   env: Record<string, string | undefined>;
 }
@@ -27,8 +41,10 @@ export interface DemoConfig {
 const STORES: StoreKind[] = ['memory', 'redis', 'postgres'];
 const SMS: SmsKind[] = ['console', 'twilio-verify', 'twilio-messages', 'vonage-verify', 'vonage-sms'];
 const CHANNELS: Channel[] = ['sms', 'call', 'whatsapp'];
+const EMAIL: EmailKind[] = ['console', 'smtp', 'off'];
 
 const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const emails = (v: string | undefined) => list(v).map((e) => e.toLowerCase());
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')}.`);
@@ -49,6 +65,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error('Set TWOFA_ENCRYPTION_KEYS (e.g. `openssl rand -hex 32`) when using a persistent store or NODE_ENV=production.');
   }
   if (production && sms === 'console') throw new Error('The console sender is for development only: set TWOFA_SMS to a provider.');
+  // In production an unset TWOFA_EMAIL means no email method, rather than a refusal to start.
+  const email = oneOf('TWOFA_EMAIL', env.TWOFA_EMAIL || (production ? 'off' : 'console'), EMAIL);
+  if (production && email === 'console') throw new Error('The console sender is for development only: set TWOFA_EMAIL to smtp or off.');
+  const rpID = env.WEBAUTHN_RP_ID || (production ? '' : 'localhost');
+  const origins = list(env.WEBAUTHN_ORIGINS);
+  if (production && rpID && origins.length === 0) throw new Error('WEBAUTHN_RP_ID needs WEBAUTHN_ORIGINS in production: the https origins your pages run on.');
+  const graceDays = Number(env.TWOFA_GRACE_DAYS || 14);
+  if (!Number.isInteger(graceDays) || graceDays < 0 || graceDays > 365) throw new Error('TWOFA_GRACE_DAYS must be a whole number of days, 0–365.');
   return {
     host: env.HOST || '127.0.0.1',
     port,
@@ -62,6 +86,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     channels,
     defaultRegion: env.PHONE_DEFAULT_REGION || 'US',
     allowedCountries: list(env.PHONE_ALLOWED_COUNTRIES),
+    email,
+    requiredEmails: emails(env.TWOFA_REQUIRED_EMAILS),
+    graceDays,
+    adminEmails: emails(env.TWOFA_ADMIN_EMAILS),
+    ...(rpID ? { webauthn: { rpID, ...(origins.length ? { origins } : {}) } } : {}),
     env,
   };
 }

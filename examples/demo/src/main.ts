@@ -39,6 +39,6 @@ if (process.stdin.isTTY) {
 }
 
 console.log(`\ntwofa demo running at ${demo.url}`);
-if (demo.outboxUrl) console.log(`dev outbox (codes that would have been texted): ${demo.outboxUrl}`);
+if (demo.outboxUrl) console.log(`dev outbox (codes that would have been texted or emailed): ${demo.outboxUrl}`);
 for (const n of demo.notes) console.log(`  ${n}`);
 console.log('Press Ctrl+C to stop.\n');

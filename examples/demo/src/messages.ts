@@ -14,19 +14,21 @@ const attempts = (n: number | undefined) =>
 const waitUntil = (retryAt: number | undefined, now: number) =>
   retryAt === undefined ? 'for a while' : `for ${inWords(retryAt - now)} (until ${clockTime(retryAt)})`;
 
-/** The outcome of a wrong code, in plain words. */
-export function describeFailure(f: Failure, now: number): string {
+/** The outcome of a wrong code (or of a security key's refused answer: `key`), in plain words. */
+export function describeFailure(f: Failure, now: number, key = false): string {
   switch (f.error) {
-    case 'invalid_code':
+    case 'invalid_code': {
+      const wrong = key ? 'Your security key’s answer was not accepted.' : 'That code is not right.';
       // The last allowed wrong code starts the lockout: say so now, not on the next try.
       if (f.attemptsLeft === 0 && f.retryAt !== undefined) {
-        return `That code is not right. Too many wrong codes: two-step sign-in is locked ${waitUntil(f.retryAt, now)}.`;
+        return `${wrong} Too many wrong codes: two-step sign-in is locked ${waitUntil(f.retryAt, now)}.`;
       }
-      return `That code is not right.${attempts(f.attemptsLeft)}`;
+      return `${wrong}${attempts(f.attemptsLeft)}`;
+    }
     case 'expired':
-      return 'That code has expired. Ask for a new one.';
+      return key ? 'That request has ended. Use your key again.' : 'That code has expired. Ask for a new one.';
     case 'max_attempts':
-      return 'Too many wrong tries for this code. Ask for a new code.';
+      return key ? 'Too many tries for this request. Use your key again.' : 'Too many wrong tries for this code. Ask for a new code.';
     case 'locked':
       return `Too many wrong codes. Two-step sign-in is locked ${waitUntil(f.retryAt, now)}.`;
     default:
@@ -34,9 +36,13 @@ export function describeFailure(f: Failure, now: number): string {
   }
 }
 
-/** A thrown TwoFactorError (or anything else), in plain words. Never echoes input. */
-export function describeError(e: unknown, now: number): string {
+/**
+ * A thrown TwoFactorError (or anything else), in plain words. Never echoes input. `about`:
+ * the kind of destination the form was for, when it asked for one.
+ */
+export function describeError(e: unknown, now: number, about?: 'phone' | 'email'): string {
   if (!isTwoFactorError(e)) return 'Something went wrong on our side. Try again in a moment.';
+  if (about === 'email' && (e.code === 'invalid_input' || e.code === 'invalid_destination')) return 'That is not an email address we can send to. Enter one like name@example.com.';
   // challenge() throws 'locked' in newer cores; compared as a string so this compiles with both.
   if (String(e.code) === 'locked') return describeFailure({ error: 'locked', ...(e.retryAt !== undefined ? { retryAt: e.retryAt } : {}) }, now);
   switch (e.code) {
@@ -60,7 +66,11 @@ export function describeError(e: unknown, now: number): string {
     case 'no_pending_enrollment':
       return 'That method is not set up (any more). Start again.';
     case 'backup_only':
-      return 'Recovery codes only work alongside an authenticator app or a phone.';
+      return 'Recovery codes only work alongside an authenticator app, a phone or an email address.';
+    case 'authenticator_limit':
+      return 'You have as many of these as allowed. Remove one first.';
+    case 'method_unavailable':
+      return 'That way to sign in is not available right now.';
     case 'rate_limited':
     case 'provider_unavailable':
     case 'blocked':

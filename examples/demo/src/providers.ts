@@ -1,12 +1,14 @@
 import type { MessageSender, Store, Verifier } from '@twofa/core';
 import type { DemoConfig } from './config.js';
 
-/** Reads a required variable, naming it when missing (never printing values). */
-function need(config: DemoConfig, ...names: string[]): string[] {
+/** Reads required variables, naming the missing ones (never printing values). `what`: the setting that needs them. */
+function needFor(what: string, config: DemoConfig, names: string[]): string[] {
   const missing = names.filter((n) => !config.env[n]);
-  if (missing.length) throw new Error(`TWOFA_SMS=${config.sms} needs ${missing.join(', ')} (see .env.example).`);
+  if (missing.length) throw new Error(`${what} needs ${missing.join(', ')} (see .env.example).`);
   return names.map((n) => config.env[n]!);
 }
+
+const need = (config: DemoConfig, ...names: string[]) => needFor(`TWOFA_SMS=${config.sms}`, config, names);
 
 /**
  * The provider picked by TWOFA_SMS: a hosted Verifier, or a MessageSender for
@@ -37,6 +39,22 @@ export async function providerFor(config: DemoConfig): Promise<{ verifier?: Veri
     default:
       throw new Error(`TWOFA_SMS=${config.sms} is not a known provider.`);
   }
+}
+
+/**
+ * TWOFA_EMAIL=smtp: @twofa/smtp's sender on SMTP_HOST (port 587 with STARTTLS, or 465 with
+ * TLS), with SMTP_USER / SMTP_PASSWORD when the server wants a login. Closed on exit.
+ */
+export async function smtpSenderFor(config: DemoConfig): Promise<MessageSender & { close(): void }> {
+  const [host, from] = needFor('TWOFA_EMAIL=smtp', config, ['SMTP_HOST', 'SMTP_FROM']);
+  const port = Number(config.env.SMTP_PORT || 587);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error('SMTP_PORT must be a port number.');
+  const { SMTP_USER: user, SMTP_PASSWORD: pass } = config.env;
+  const { smtpSender } = await import('@twofa/smtp');
+  return smtpSender({
+    transport: { host: host!, port, secure: port === 465, ...(user ? { auth: { user, pass: pass ?? '' } } : {}) },
+    from: from!,
+  });
 }
 
 /** The store picked by TWOFA_STORE (memory is built in; see twofa.ts). Closed by the demo on exit. */

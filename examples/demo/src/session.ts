@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Clock } from '@twofa/core';
 import { clearCookie, cookieName, readCookie, setCookie } from './cookies.js';
+import type { StepUpAction } from './step-up.js';
 
 /** A challenge the user is answering, as the login page needs to show it. */
 export interface OpenChallenge {
   id: string;
   method: string;
+  /** The phone or address the code went to. */
+  authenticatorId?: string;
   channel?: string;
   destination?: string;
   expiresAt: number;
@@ -29,18 +32,35 @@ export interface SessionData {
   /** Password accepted, second factor still due. */
   pending?: { userId: string; since: number };
   flash?: Flash;
-  /**
-   * When this session last proved it is the user (password re-entered, or a second factor
-   * verified): adding or replacing a 2FA method needs this within the last 5 minutes.
-   */
+  /** When the password was last entered again: adding a 2FA method accepts it for 5 minutes. */
   reauthAt?: number;
-  /** An authenticator-app enrollment being confirmed: shown again after a wrong code. */
-  /** The pending enrollment's id (for confirmEnrollment) and what the page shows. */
+  /**
+   * The proof of the last second factor verified in this session (twofa.verify's `proof`):
+   * sensitive actions go ahead while twofa.isFresh says it is at most 5 minutes old.
+   */
+  proof?: string;
+  /**
+   * A sensitive action waiting for a fresh second factor (the step-up page), since when, and
+   * a random id the page's form carries back: the code confirms the action the user saw.
+   */
+  stepUp?: { action: StepUpAction; since: number; id: string };
+  /** An authenticator-app enrollment being confirmed: the pending enrollment's id (for confirmEnrollment) and what the page shows. */
   totpSetup?: { id: string; secret: string; uri: string; qrSvg: string };
   /** A phone enrollment being confirmed. */
-  phoneSetup?: { id: string; destination: string; channel: string };
+  phoneSetup?: CodeSetup;
+  /** An email enrollment being confirmed. */
+  emailSetup?: CodeSetup;
+  /** A security key being registered: the pending enrollment's id and the options for the browser (JSON). */
+  webauthnSetup?: { id: string; options: string };
   /** Recovery codes to show once, on the next page view. */
   newRecoveryCodes?: string[];
+}
+
+/** An enrollment confirmed with a code sent to the new phone or address. */
+export interface CodeSetup {
+  id: string;
+  destination: string;
+  channel: string;
 }
 
 export interface Session {
@@ -112,6 +132,15 @@ export class Sessions {
     clearCookie(res, 'sid', this.opts.secure);
   }
 
+  /** Ends every session of the user but `keep` (after a password change or an admin reset). Returns how many. */
+  endUser(userId: string, keep?: string): number {
+    let n = 0;
+    for (const [id, s] of this.byId) {
+      if (id !== keep && (s.data.userId === userId || s.data.pending?.userId === userId)) n += Number(this.byId.delete(id));
+    }
+    return n;
+  }
+
   private sweep(): void {
     const now = this.opts.clock.now();
     for (const [id, s] of this.byId) if (now - s.touchedAt > this.idleMs) this.byId.delete(id);
@@ -143,11 +172,11 @@ export interface FieldError {
   text: string;
 }
 
-/** How long a re-entered password or a verified second factor counts as "just now". */
-export const REAUTH_MS = 5 * 60 * 1000;
+/** How long a re-entered password or a verified second factor counts as "just now": 5 minutes. */
+export const FRESH_SECONDS = 5 * 60;
 
-/** True when this session proved it is the user within the last 5 minutes. */
-export function recentlyReauthenticated(req: Request, now: number): boolean {
+/** True when the password was entered again within the last 5 minutes. */
+export function passwordRecentlyEntered(req: Request, now: number): boolean {
   const at = req.session.data.reauthAt;
-  return at !== undefined && now - at <= REAUTH_MS;
+  return at !== undefined && now - at <= FRESH_SECONDS * 1000;
 }

@@ -1,11 +1,13 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { systemClock, type Clock, type TwoFactor } from '@twofa/core';
+import { auditTrail, systemClock, type Clock } from '@twofa/core';
 import { createApp } from './app.js';
 import { loadConfig, type DemoConfig } from './config.js';
 import { Lockouts } from './lockout.js';
+import { OpenChallenges } from './open-challenges.js';
 import type { Outbox } from './outbox.js';
 import { Sessions } from './session.js';
-import { buildTwoFactor } from './twofa.js';
+import { buildTwoFactor, type DemoTwoFactor } from './twofa.js';
 import { LoginThrottle } from './throttle.js';
 import { Users } from './users.js';
 
@@ -23,7 +25,7 @@ export interface StartOptions {
 export interface RunningDemo {
   url: string;
   outboxUrl?: string;
-  twofa: TwoFactor;
+  twofa: DemoTwoFactor;
   outbox?: Outbox;
   notes: string[];
   /** Phone channels offered. */
@@ -36,27 +38,37 @@ export async function startDemo(options: StartOptions = {}): Promise<RunningDemo
   const config = options.config ?? loadConfig();
   const clock = options.clock ?? systemClock;
   const log = options.log ?? ((line: string) => console.log(line));
-  const built = await buildTwoFactor(config, clock, { ...(options.consoleWrite ? { consoleWrite: options.consoleWrite } : {}), warn: log });
+  // Listen first: the port (PORT=0 picks one) is part of the origin security keys are bound to.
+  const server = createHttpServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+    server.listen(config.port, config.host);
+  });
+  const { port } = server.address() as AddressInfo;
+  let built: Awaited<ReturnType<typeof buildTwoFactor>>;
+  try {
+    built = await buildTwoFactor(config, clock, { ...(options.consoleWrite ? { consoleWrite: options.consoleWrite } : {}), warn: log, port });
+  } catch (e) {
+    server.close();
+    throw e;
+  }
   const outbox = config.production ? undefined : built.outbox;
   const sessions = new Sessions({ secure: config.secureCookies, clock });
   const lockouts = new Lockouts(clock);
   const app = createApp(
-    { twofa: built.twofa, devices: built.twofa, users: new Users(), loginThrottle: new LoginThrottle(clock), lockouts, sessions, clock, secureCookies: config.secureCookies, log, ...(outbox ? { outbox } : {}) },
+    {
+      twofa: built.twofa, devices: built.twofa, users: new Users(), loginThrottle: new LoginThrottle(clock), lockouts, challenges: new OpenChallenges(clock), sessions, clock,
+      secureCookies: config.secureCookies, requiredEmails: config.requiredEmails, adminEmails: config.adminEmails, keyOrigins: built.keyOrigins, log, ...(outbox ? { outbox } : {}),
+    },
     built.channels,
   );
-  // Events carry no codes or numbers, so they are safe to log.
-  built.twofa.on('user.locked', (e) => {
-    lockouts.note(e.userId, e.until);
-    log(`user locked user=${e.userId} until=${new Date(e.until).toISOString()}`);
-  });
-  built.twofa.on('verification.sent', (e) => log(`code sent user=${e.userId} channel=${e.channel ?? '-'} to=${e.destination ?? '-'}`));
+  built.twofa.on('user.locked', (e) => lockouts.note(e.userId, e.until));
+  // The audit trail: every twofa event as one JSON line (ids, methods, outcomes, masked
+  // destinations; never a code, a secret or a full number), e.g. admin.reset with who and why.
+  auditTrail(built.twofa, (record) => log(`audit ${JSON.stringify(record)}`));
 
-  const server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  server.on('request', app);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   return {
@@ -68,6 +80,7 @@ export async function startDemo(options: StartOptions = {}): Promise<RunningDemo
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await built.close();
       await built.store.close?.();
     },
   };

@@ -4,6 +4,8 @@ export interface User {
   id: string;
   email: string;
   passwordHash: string;
+  /** An admin marked this account as one that must use 2FA (besides TWOFA_REQUIRED_EMAILS). */
+  required?: boolean;
 }
 
 // OWASP's scrypt floor: N=2^17 is stronger but slow on a 2-core CI; 2^15 keeps login < 100 ms.
@@ -56,5 +58,21 @@ export class Users {
 
   get(id: string): User | undefined {
     return this.byId.get(id);
+  }
+
+  /** Every account, oldest first (the admin page). */
+  all(): User[] {
+    return [...this.byId.values()];
+  }
+
+  /** A new password, hashed by the caller with hashPassword(). */
+  setPasswordHash(id: string, passwordHash: string): void {
+    const user = this.byId.get(id);
+    if (user) user.passwordHash = passwordHash;
+  }
+
+  setRequired(id: string, required: boolean): void {
+    const user = this.byId.get(id);
+    if (user) user.required = required;
   }
 }

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { generate } from 'otplib';
+import type { AuditRecord } from '@twofa/core';
 import { FakeClock } from '@twofa/testkit';
 import { loadConfig } from '../src/config.js';
 import { startDemo, type RunningDemo } from '../src/start.js';
@@ -20,13 +22,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `env`: more configuration, e.g. TWOFA_ADMIN_EMAILS. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const clock = new FakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
   const log: string[] = [];
   const terminal: string[] = [];
   const demo = await startDemo({
-    config: loadConfig({ HOST: '127.0.0.1', PORT: '0' }),
+    config: loadConfig({ HOST: '127.0.0.1', PORT: '0', ...env }),
     clock,
     log: (l) => log.push(l),
     consoleWrite: (l) => terminal.push(l),
@@ -48,6 +51,14 @@ export async function startHarness(): Promise<Harness> {
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+}
+
+/** Every browser test of the file leaves a screenshot of where it ended: `<prefix>-<test name>.png`. */
+export function shotAfterEach(prefix: string, current: () => Page | undefined): void {
+  afterEach(async (t) => {
+    const page = current();
+    if (page && !page.isClosed()) await shot(page, `${prefix}-${t.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+  });
 }
 
 /** The code an authenticator app would show now, on the test's clock. */
@@ -108,11 +119,11 @@ export async function logOut(page: Page, url: string): Promise<void> {
   await page.waitForURL(`${url}/login`);
 }
 
-/** Submits a code on the challenge page for the current method tab. */
+/** Submits a code on the challenge (or step-up) page for the current tab. */
 export async function submitCode(page: Page, code: string, remember = false): Promise<void> {
-  await page.fill('form[action="/challenge/verify"] input[name=code]', code);
+  await page.fill('form[action$="/verify"] input[name=code]', code);
   if (remember) await page.check('input[name=remember]');
-  await page.click('form[action="/challenge/verify"] button');
+  await page.click('form[action$="/verify"] button');
   await page.waitForLoadState('domcontentloaded');
 }
 
@@ -125,6 +136,16 @@ export async function latestOutboxCode(page: Page, url: string): Promise<string>
   const code = /\b(\d{6})\b/.exec(body)?.[1];
   if (!code) throw new Error('no code in the outbox');
   return code;
+}
+
+/** The records of the app log's audit trail (core's auditTrail, one JSON line each). */
+export function audit(log: string[]): AuditRecord[] {
+  return log.filter((l) => l.startsWith('audit ')).map((l) => JSON.parse(l.slice('audit '.length)) as AuditRecord);
+}
+
+/** The authenticator the last successful second step used, as the audit trail says. */
+export function lastVerified(log: string[]): string | undefined {
+  return audit(log).filter((r) => r.event === 'verification.succeeded').at(-1)?.authenticatorId;
 }
 
 /** Fails if any app log line contains one of the given secrets or codes. */

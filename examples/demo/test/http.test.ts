@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMTPServer } from 'smtp-server';
 import { FakeClock } from '@twofa/testkit';
 import { loadConfig } from '../src/config.js';
 import { startDemo, type RunningDemo } from '../src/start.js';
@@ -134,9 +136,9 @@ describe('demo configuration for real providers', () => {
     expect((err as Error).message).toBe('TWOFA_SMS=twilio-verify needs TWILIO_ACCOUNT_SID, TWILIO_VERIFY_SERVICE_SID (see .env.example).');
   });
 
-  it('runs on Twilio Messages with only the channels it can deliver, and without the dev outbox', async () => {
+  it('runs on Twilio Messages with only the channels it can deliver, and without the dev outbox (no email either)', async () => {
     const config = loadConfig({
-      PORT: '0', TWOFA_SMS: 'twilio-messages', PHONE_CHANNELS: 'sms,call',
+      PORT: '0', TWOFA_SMS: 'twilio-messages', PHONE_CHANNELS: 'sms,call', TWOFA_EMAIL: 'off',
       TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM: '+15005550006',
     });
     const d = await startDemo({ config, log: () => {} });
@@ -145,8 +147,42 @@ describe('demo configuration for real providers', () => {
       expect(d.channels).toEqual(['sms']);
       expect(d.outboxUrl).toBeUndefined();
       expect((await fetch(`${d.url}/dev/outbox`)).status).toBe(404);
+      expect(d.twofa.availableMethods().find((m) => m.method === 'email')?.available).toBe(false);
     } finally {
       await d.close();
+    }
+  });
+
+  it('mails codes through SMTP_HOST with TWOFA_EMAIL=smtp, the code in the text and not in the subject', async () => {
+    const smtp = loadConfig({ PORT: '0', TWOFA_EMAIL: 'smtp', SMTP_PASSWORD: 'secret-password' });
+    expect((await startDemo({ config: smtp, log: () => {} }).catch((e: Error) => e) as Error).message).toBe('TWOFA_EMAIL=smtp needs SMTP_HOST, SMTP_FROM (see .env.example).');
+    const mails: { to: string[]; raw: string }[] = [];
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData(stream, session, done) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => (mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString() }), done()));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.server.address() as AddressInfo).port;
+    const config = loadConfig({ PORT: '0', TWOFA_EMAIL: 'smtp', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_FROM: 'no-reply@acme.example' });
+    const d = await startDemo({ config, log: () => {}, consoleWrite: () => {} });
+    try {
+      expect(d.notes).toContain('email: smtp (127.0.0.1)');
+      const e = await d.twofa.enroll('smtp-user', 'email', { address: 'ada@example.com' });
+      expect(e.destination).toBe('a•••@example.com');
+      expect(mails.map((m) => m.to)).toEqual([['ada@example.com']]);
+      const raw = mails[0]!.raw;
+      expect(raw).toMatch(/^Subject: Your Acme verification code\r?$/m);
+      expect(raw).toMatch(/^From: no-reply@acme\.example\r?$/m);
+      expect(raw).toMatch(/Your Acme verification code is:\s+\d{6}/);
+      expect(d.outbox?.entries ?? []).toEqual([]); // no console copy of an email sent for real
+    } finally {
+      await d.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

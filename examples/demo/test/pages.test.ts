@@ -31,7 +31,11 @@ let h: Harness;
 const report: Record<string, Record<string, number>> = {};
 
 beforeAll(async () => {
-  h = await startHarness();
+  // Each size's account is an admin; the 'late-' accounts must use 2FA (within the default 14 days).
+  h = await startHarness({
+    TWOFA_ADMIN_EMAILS: SIZES.map(([size]) => `pages-${size}@example.com`).join(','),
+    TWOFA_REQUIRED_EMAILS: SIZES.map(([size]) => `late-${size}@example.com`).join(','),
+  });
 });
 afterAll(async () => {
   writeFileSync(`${ARTIFACTS}axe.json`, `${JSON.stringify(report, null, 2)}\n`);
@@ -52,9 +56,15 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
   let secret = '';
 
   beforeAll(async () => {
-    url = h.demo.url;
+    url = h.demo.url.replace('127.0.0.1', 'localhost'); // security keys are bound to a host name
     ctx = await h.browser.newContext(options);
     page = await ctx.newPage();
+    // A security key: Chromium's virtual authenticator, answering by itself.
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('WebAuthn.enable', { enableUI: false });
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
     page.on('console', (m) => void (m.type() === 'error' && problems.push({ url: m.location().url, text: m.text() })));
     page.on('response', (r) => {
       if (r.status() < 400) return;
@@ -133,11 +143,59 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
     await check('outbox');
   });
 
+  it('several ways in (an email address too), a rename with an error, the outbox with an email, the password, step-up and admin pages', async () => {
+    await page.goto(`${url}/security`);
+    await page.fill('#email-name', 'Personal');
+    await page.fill('#email-address', `pages-${size}@example.com`);
+    await page.click('button:has-text("Email a confirmation code")');
+    await check('email-setup', 'email-code');
+    await page.fill('#email-code', await latestOutboxCode(page, url));
+    await page.click('button:has-text("Confirm email address")');
+    await page.waitForSelector('#email li.authenticator');
+    await page.fill('#webauthn-name', 'Blue key');
+    await page.click('button:has-text("Add a security key")');
+    await page.locator('#register-key[data-ready]').waitFor({ state: 'attached' });
+    await check('key-setup', 'register-key');
+    await Promise.all([page.waitForNavigation(), page.click('#register-key')]);
+    await page.waitForSelector('#webauthn li.authenticator');
+    await check('security-several');
+    // An empty name, as a script-less client could send it: the error is at the input, in its open <details>.
+    const row = page.locator('#phone li.authenticator');
+    await row.locator('summary:has-text("Rename")').click();
+    const renameId = (await row.locator('input[name=name]').getAttribute('id'))!;
+    await page.evaluate(`document.getElementById(${JSON.stringify(renameId)}).removeAttribute('required')`);
+    await row.locator('input[name=name]').fill('');
+    await row.locator('button:has-text("Save name")').click();
+    await check('security-rename-error', renameId);
+    await page.goto(`${url}/dev/outbox`);
+    await check('outbox-email');
+    await page.goto(`${url}/security/password`);
+    await check('password', 'new-password');
+    // No second factor in this session yet (sign-up, then the password): new codes ask for one.
+    await page.goto(`${url}/security`);
+    await page.click('button:has-text("Make new codes")');
+    await page.waitForURL(`${url}/step-up`);
+    await page.locator('#use-key[data-ready]').waitFor({ state: 'attached' });
+    await check('step-up', 'use-key');
+    await Promise.all([page.waitForNavigation(), page.click('#use-key')]); // the security key confirms it
+    await page.waitForSelector('#new-recovery-codes');
+    seen.push(...(await page.locator('.recovery-code').allTextContents()));
+    await saveRecoveryCodes(page, url);
+    // Another account, so the admin page has its forms to show.
+    const other = await h.browser.newContext();
+    await signUp(await other.newPage(), url, `other-${size}@example.com`, password);
+    await other.close();
+    await page.goto(`${url}/admin`);
+    await page.locator('li.user', { hasText: `other-${size}@` }).locator('summary').click();
+    await check('admin');
+  });
+
   it('a remembered browser: the login that skipped the code says so; the devices list', async () => {
     await page.goto(`${url}/`);
     await check('home-signed-in');
     await logOut(page, url);
     await logIn(page, url, email, password);
+    await page.click('.tabs a:has-text("Authenticator app")');
     h.clock.advance(30_000);
     await submitCode(page, await totpNow(secret, h.clock), true);
     await logOut(page, url);
@@ -151,14 +209,21 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
     await page.waitForSelector('text=1 device forgotten');
   });
 
-  it('the challenge: authenticator app, phone with the resend cooldown, recovery code, locked', async () => {
+  it('the challenge: security key, authenticator app, phone with the resend cooldown, email, recovery code, locked', async () => {
     await logOut(page, url);
     await logIn(page, url, email, password);
+    await page.locator('#use-key[data-ready]').waitFor({ state: 'attached' });
+    await check('challenge-key', 'use-key');
+    await page.click('.tabs a:has-text("Authenticator app")');
     await check('challenge-totp', 'code');
     await page.click('.tabs a:has-text("Phone")');
     await page.click('button:has-text("Text me a code")');
     await page.waitForSelector('#cooldown');
     await check('challenge-phone-sent', 'code');
+    await page.click('.tabs a:has-text("Personal")');
+    await page.click('button:has-text("Email me a code")');
+    await page.waitForSelector('#sent');
+    await check('challenge-email-sent', 'code');
     await page.click('.tabs a:has-text("Recovery code")');
     await check('challenge-recovery', 'code');
     await page.click('.tabs a:has-text("Authenticator app")');
@@ -169,10 +234,24 @@ describe.each(SIZES)('every page at %s size', (size, options) => {
     await check('not-found');
   });
 
+  it('required 2FA: the grace period banner, then the overdue account kept on the security page', async () => {
+    const late = `late-${size}@example.com`;
+    await signUp(page, url, late, password);
+    await page.waitForSelector('#requirement');
+    await check('security-grace');
+    await page.goto(`${url}/`);
+    await check('home-grace');
+    await logOut(page, url);
+    h.clock.advanceSeconds(14 * 86_400 + 60);
+    await logIn(page, url, late, password);
+    expect(new URL(page.url()).pathname).toBe('/security');
+    await check('security-overdue');
+  });
+
   it('logged no console error and no failed request (favicon included) on any page', () => {
     expect(problems.filter((p) => !refusedPages.has(p.url))).toEqual([]);
     expect(refusedPages).toContain(`${url}/no-such-page`); // the listeners work
     expect(problems.map((p) => p.url)).toContain(`${url}/no-such-page`);
-    expect(seen.length).toBe(11);
+    expect(seen.length).toBe(21);
   });
 });

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { latestOutboxCode, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, submitCode, type Harness } from './harness.js';
+import { latestOutboxCode, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, submitCode, shotAfterEach, type Harness } from './harness.js';
 
 let h: Harness;
 let page: Page;
@@ -17,10 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-// Every browser test leaves a screenshot of where it ended (test-artifacts/demo/, not committed).
-afterEach(async (t) => {
-  if (page && !page.isClosed()) await shot(page, `phone-${t.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
-});
+shotAfterEach('phone', () => page); // test-artifacts/demo/, not committed
 
 const sendButton = () => page.locator('form[action="/challenge/send"] button').first();
 
@@ -45,7 +42,7 @@ describe('phone codes in the browser, through the dev outbox', () => {
   it('logs in with a texted code, showing attempts left and the resend cooldown in words', async () => {
     await logOut(page, url);
     await logIn(page, url, email, password);
-    expect(await page.locator('.tabs a.current').textContent()).toBe('Phone');
+    expect(await page.locator('.tabs a.current').textContent()).toBe('Phone (+1 ••• ••• 0123)');
     await page.click('button:has-text("Text me a code")');
     expect(await page.locator('#sent').textContent()).toContain('We sent a code to +1 ••• ••• 0123 by text message');
     expect(await page.locator('#cooldown').textContent()).toBe('You can ask for a new code in 3 minutes.');
@@ -126,18 +123,22 @@ describe('phone codes in the browser, through the dev outbox', () => {
     expect(await page.locator('#signed-in').count()).toBe(1);
   });
 
-  it('removes the phone (asking for the password) and with it the recovery codes', async () => {
+  it('removes the phone after a fresh code (step-up), and with it the recovery codes', async () => {
+    h.clock.advance(5 * 60_000 + 1000); // the login's code is no longer fresh
     await page.goto(`${url}/security`);
-    await page.click('summary:has-text("Remove phone")');
-    await page.fill('form[action="/security/remove"] input[name=password]', 'wrong password!');
-    await page.click('form[action="/security/remove"] button');
-    expect(await notice(page)).toBe('That password is not right.');
-    // The form stays open with the error at the password field, which has the focus.
-    expect(await page.locator('#remove-phone-password').getAttribute('aria-invalid')).toBe('true');
-    expect(await page.evaluate('document.activeElement.id')).toBe('remove-phone-password');
-    await page.fill('#remove-phone-password', password);
-    await page.click('form[action="/security/remove"] button');
-    expect(await notice(page)).toContain('Phone removed');
+    await page.click('#phone summary:has-text("Remove")');
+    await page.click('button:has-text("Remove Phone (+1 ••• ••• 0123)")');
+    expect(new URL(page.url()).pathname).toBe('/step-up');
+    expect(await page.locator('main > p').first().textContent()).toContain('To remove Phone (+1 ••• ••• 0123), enter a code');
+    await page.click('button:has-text("Text me a code")');
+    await submitCode(page, '000000');
+    expect(await notice(page)).toBe('That code is not right. 4 attempts left.');
+    expect(await page.evaluate('document.activeElement.id')).toBe('code');
+    const code = await latestOutboxCode(page, url);
+    seen.push(code);
+    await submitCode(page, code);
+    expect(new URL(page.url()).pathname).toBe('/security');
+    expect(await notice(page)).toBe('Phone (+1 ••• ••• 0123) removed. Two-step sign-in is now off, and your recovery codes went with it. Remembered devices must pass two-step sign-in again.');
     expect(await page.locator('input[name=phoneNumber]').count()).toBe(1);
     expect(await page.locator('#recovery-remaining').count()).toBe(0);
     await logOut(page, url);
@@ -146,7 +147,7 @@ describe('phone codes in the browser, through the dev outbox', () => {
   });
 
   it('kept codes and numbers out of the app log (the console sender prints them, by design)', () => {
-    expect(h.log.some((l) => l.includes('code sent') && l.includes('+1 ••• ••• 0123'))).toBe(true);
+    expect(h.log.some((l) => l.includes('"event":"verification.sent"') && l.includes('+1 ••• ••• 0123'))).toBe(true);
     expect(leaks(h.log, seen)).toEqual([]);
     expect(h.terminal.length).toBeGreaterThanOrEqual(4);
   });

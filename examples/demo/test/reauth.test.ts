@@ -3,6 +3,7 @@ import { generate } from 'otplib';
 import { FakeClock } from '@twofa/testkit';
 import { loadConfig } from '../src/config.js';
 import { startDemo, type RunningDemo } from '../src/start.js';
+import { Client, errorAt } from './client.js';
 
 // Hardening item 12: a stolen session cookie alone cannot add or replace a second factor.
 // Once a method is active, enrolling, confirming or replacing one needs the password again
@@ -21,45 +22,11 @@ afterAll(async () => {
   await demo?.close();
 });
 
-/** A browser of one cookie: follows nothing, keeps the session cookie it is given. */
-class Client {
-  cookie = '';
-  csrf = '';
-
-  async get(path: string): Promise<string> {
-    const res = await fetch(`${demo.url}${path}`, { headers: { cookie: this.cookie }, redirect: 'manual' });
-    this.keep(res);
-    const body = await res.text();
-    this.csrf = /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? this.csrf;
-    return body;
-  }
-
-  async post(path: string, form: Record<string, string>): Promise<{ status: number; location: string | null }> {
-    const res = await fetch(`${demo.url}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: this.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...form, _csrf: this.csrf }),
-    });
-    this.keep(res);
-    const location = res.headers.get('location');
-    if (res.headers.getSetCookie().length && location) await this.get(location); // a new session: its CSRF token
-    return { status: res.status, location };
-  }
-
-  private keep(res: Response): void {
-    const sid = res.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('sid='));
-    if (sid) this.cookie = sid;
-  }
-}
-
 const totpCode = () => generate({ secret, epoch: Math.floor(clock.now() / 1000) });
 const sent = () => demo.outbox!.entries.length;
-/** The error shown at an input of /security, if any. */
-const errorAt = (page: string, id: string) => new RegExp(`id="${id}-error">([^<]*)<`).exec(page)?.[1];
 
 describe('adding or replacing a method needs the password again or a fresh second factor', () => {
-  const victim = new Client();
+  const victim = new Client(() => demo.url);
 
   it('lets a new account set up its first method without asking again (nothing to protect yet)', async () => {
     await victim.get('/signup');
@@ -71,7 +38,7 @@ describe('adding or replacing a method needs the password again or a fresh secon
   });
 
   it('refuses, with only the session cookie, to add a phone, replace the app or confirm a method; nothing is sent', async () => {
-    const stolen = new Client(); // the attacker's copy of the victim's cookie
+    const stolen = new Client(() => demo.url); // the attacker's copy of the victim's cookie
     stolen.cookie = victim.cookie;
     const page = await stolen.get('/security');
     expect(page).toContain('id="phone-password"'); // the forms ask for it
@@ -108,7 +75,7 @@ describe('adding or replacing a method needs the password again or a fresh secon
   });
 
   it('goes ahead without the password just after a second factor was verified at login', async () => {
-    const fresh = new Client();
+    const fresh = new Client(() => demo.url);
     await fresh.get('/login');
     expect((await fresh.post('/login', { email, password })).location).toBe('/challenge');
     clock.advance(30_000);
@@ -122,15 +89,17 @@ describe('adding or replacing a method needs the password again or a fresh secon
     expect(errorAt(await fresh.get('/security'), 'totp-confirm-password')).toBe('Enter your password to confirm it is you.');
   });
 
-  it('replaces the phone number ("Change number") with the password, keeping the old one until confirmed', async () => {
+  it('adds a second phone, named, with the password; the first one stays', async () => {
     await victim.get('/security');
-    expect((await victim.post('/security/phone', { phoneNumber: '+1 201 555 0177', channel: 'sms', password })).location).toBe('/security');
+    expect((await victim.post('/security/phone', { phoneNumber: '+1 201 555 0177', channel: 'sms', name: 'Home', password })).location).toBe('/security');
     expect(await victim.get('/security')).toContain('We sent a code to <strong>+1 ••• ••• 0177</strong>');
-    const methods = await demo.twofa.methods(userIdOf(log));
-    expect(methods.find((m) => m.method === 'phone')?.display).toMatchObject({ phone: '+1 ••• ••• 0166' }); // still the old one
     const code = /\b(\d{6})\b/.exec(demo.outbox!.entries[0]!.body)![1]!;
     expect((await victim.post('/security/phone/confirm', { code })).location).toBe('/security');
-    expect(await victim.get('/security')).toContain('<strong>On</strong> for +1 ••• ••• 0177');
+    const phones = (await demo.twofa.methods(userIdOf(log))).filter((m) => m.method === 'phone' && m.status === 'active');
+    expect(phones.map((p) => [p.name, p.display.phone])).toEqual([[undefined, '+1 ••• ••• 0166'], ['Home', '+1 ••• ••• 0177']]);
+    const page = await victim.get('/security');
+    expect(page).toContain('<strong>Phone</strong> <span class="destination">+1 ••• ••• 0166</span>');
+    expect(page).toContain('<strong>Home</strong> <span class="destination">+1 ••• ••• 0177</span>');
   });
 });
 

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { enrollTotp, latestOutboxCode, logIn, logOut, notice, shot, signUp, startHarness, submitCode, totpNow, type Harness } from './harness.js';
+import { enrollTotp, latestOutboxCode, logIn, logOut, notice, shot, signUp, startHarness, submitCode, totpNow, shotAfterEach, type Harness } from './harness.js';
 
 let h: Harness;
 let ctx: BrowserContext;
@@ -19,10 +19,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-// Every browser test leaves a screenshot of where it ended (test-artifacts/demo/, not committed).
-afterEach(async (t) => {
-  if (page && !page.isClosed()) await shot(page, `remember-${t.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
-});
+shotAfterEach('remember', () => page); // test-artifacts/demo/, not committed
 
 const path = () => new URL(page.url()).pathname;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { enrollTotp, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, submitCode, totpKey, totpNow, type Harness } from './harness.js';
+import { enrollTotp, leaks, logIn, logOut, notice, saveRecoveryCodes, shot, signUp, startHarness, submitCode, totpKey, totpNow, shotAfterEach, type Harness } from './harness.js';
 
 // One browser for the file; each test gets a fresh context (cookie jar).
 let h: Harness;
@@ -17,10 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-// Every browser test leaves a screenshot of where it ended (test-artifacts/demo/, not committed).
-afterEach(async (t) => {
-  if (page && !page.isClosed()) await shot(page, `totp-${t.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
-});
+shotAfterEach('totp', () => page); // test-artifacts/demo/, not committed
 
 async function freshPage(options: BrowserContextOptions = {}): Promise<void> {
   await ctx?.close();
@@ -193,7 +190,7 @@ describe('authenticator app and recovery codes in the browser', () => {
 
   it('never wrote a code or a secret to the app log', () => {
     expect(h.log.length).toBeGreaterThan(5);
-    expect(h.log.some((l) => l.includes('user locked'))).toBe(true);
+    expect(h.log.some((l) => l.startsWith('audit {"v":1,"event":"user.locked"'))).toBe(true);
     expect(leaks(h.log, seen)).toEqual([]);
   });
 });

@@ -1,36 +1,35 @@
 import { Router, type Request, type Response } from 'express';
+import { activeAuthenticators } from '../authenticators.js';
 import { field, page, type AppDeps } from '../deps.js';
-import { rememberedDevice } from '../remember.js';
-import type { Flash } from '../session.js';
+import { rememberDevice, rememberedDevice } from '../remember.js';
+import { requirementFor } from '../requirement.js';
+import { redirectWith, type Flash } from '../session.js';
 import { homeView, loginView, signupView } from '../views/auth.js';
-import { METHOD_NAMES } from '../views/challenge.js';
+import { html } from '../views/html.js';
+import { METHOD_NAMES } from '../views/names.js';
 import { day, inWords } from '../views/time.js';
+import { secondFactorRoutes } from './challenge.js';
 
-/** The user's active methods, in the order the challenge page offers them. */
-export async function activeMethods(deps: AppDeps, userId: string): Promise<string[]> {
-  const order = ['totp', 'phone', 'recovery'];
-  const rank = (m: string) => (order.includes(m) ? order.indexOf(m) : order.length);
-  const active = (await deps.twofa.methods(userId)).filter((m) => m.status === 'active').map((m) => m.method);
-  return [...new Set(active)].sort((a, b) => rank(a) - rank(b));
-}
+/** How long a password stays good for finishing the second step. */
+const PENDING_MS = 10 * 60 * 1000;
 
 /**
- * Both factors are done: a fresh session id for the signed-in user. A second factor just
- * verified counts as re-authentication for the next 5 minutes (adding a method, say).
+ * Both factors are done: a fresh session id for the signed-in user. The proof of the second
+ * factor just verified lets sensitive actions go ahead for the next 5 minutes.
  */
-export function completeLogin(deps: AppDeps, req: Request, res: Response, userId: string, opts: { secondFactor?: boolean; flash?: Flash } = {}): void {
-  deps.sessions.regenerate(req, res, { userId, ...(opts.secondFactor ? { reauthAt: deps.clock.now() } : {}), ...(opts.flash ? { flash: opts.flash } : {}) });
+export function completeLogin(deps: AppDeps, req: Request, res: Response, userId: string, opts: { proof?: string; flash?: Flash; to?: string } = {}): void {
+  deps.sessions.regenerate(req, res, { userId, ...(opts.proof ? { proof: opts.proof } : {}), ...(opts.flash ? { flash: opts.flash } : {}) });
   deps.log(`login ok user=${userId}`);
-  res.redirect(303, '/');
+  res.redirect(303, opts.to ?? '/');
 }
 
-export function authRoutes(deps: AppDeps): Router {
+export function authRoutes(deps: AppDeps, phoneChannels: readonly string[]): Router {
   const r = Router();
 
   r.get('/', async (req, res) => {
     const id = req.session.data.userId;
     const user = id ? deps.users.get(id) : undefined;
-    const methods = user ? (await activeMethods(deps, user.id)).map((m) => METHOD_NAMES[m] ?? m) : [];
+    const methods = user ? [...new Set((await activeAuthenticators(deps, user.id)).map((a) => METHOD_NAMES[a.method] ?? a.method))] : [];
     page(deps, req, res, user ? 'Welcome back' : 'Welcome', homeView(user?.email, methods));
   });
 
@@ -71,8 +70,19 @@ export function authRoutes(deps: AppDeps): Router {
       return page(deps, req, res, 'Log in', loginView(req.session.data.csrf, email, error), 401);
     }
     deps.loginThrottle.reset(key);
-    const methods = await activeMethods(deps, user.id);
-    if (methods.length === 0) return completeLogin(deps, req, res, user.id);
+    // Whether this account must use 2FA is the app's rule; twofa keeps since when, and the grace period.
+    const requirement = await deps.twofa.requirement(user.id, { required: requirementFor(deps, user) !== undefined });
+    if ((await activeAuthenticators(deps, user.id)).length === 0) {
+      if (requirement.state !== 'overdue') return completeLogin(deps, req, res, user.id);
+      if (!requirement.mayEnroll) {
+        deps.log(`login refused (2FA overdue) user=${user.id}`);
+        req.session.data.flash = { kind: 'error', text: 'Your account must use two-step sign-in and has none set up. Contact support to get back in.' };
+        return page(deps, req, res, 'Log in', loginView(req.session.data.csrf, email), 403);
+      }
+      // Overdue: signed in with the password alone, to set up a second step at once (and nothing else).
+      // (The security page's banner says why.)
+      return completeLogin(deps, req, res, user.id, { to: '/security' });
+    }
     const device = await rememberedDevice(deps, req, user.id);
     if (device) {
       // Say so: a person should know why no code was asked for, and where to undo it.
@@ -89,6 +99,27 @@ export function authRoutes(deps: AppDeps): Router {
     deps.sessions.destroy(req, res);
     res.redirect(303, '/login');
   });
+
+  // The second step of the login: only a session whose password was just accepted may answer it.
+  r.use(secondFactorRoutes(deps, phoneChannels, {
+    base: '/challenge',
+    title: 'Two-step sign-in',
+    user(req, res) {
+      const p = req.session.data.pending;
+      if (p && deps.clock.now() - p.since <= PENDING_MS) return p.userId;
+      delete req.session.data.pending;
+      redirectWith(req, res, '/login', 'error', 'Please log in again.');
+      return undefined;
+    },
+    intro: () => html`<p>Your account has two-step sign-in. Confirm it is you.</p>`,
+    remember: true,
+    cancel: () => html`<a href="/login">Use another account</a>`,
+    none: (req, res, userId) => completeLogin(deps, req, res, userId),
+    async verified(req, res, userId, proof) {
+      if (field(req, 'remember') === '1') await rememberDevice(deps, req, res, userId);
+      completeLogin(deps, req, res, userId, { proof });
+    },
+  }));
 
   return r;
 }

@@ -23,6 +23,7 @@ export interface InputSpec {
   inputmode?: 'numeric' | 'text';
   value?: string;
   minlength?: number;
+  maxlength?: number;
   placeholder?: string;
   /** Not required (e.g. a password only asked for when needed). Default: required. */
   optional?: boolean;
@@ -36,7 +37,7 @@ export function input(spec: InputSpec, state: FormState): SafeHtml {
   const error = state.error?.field === spec.id ? state.error : undefined;
   const errorId = `${spec.id}-error`;
   return html`<label for="${spec.id}">${spec.label}</label>
-${error ? html`<p class="field-error" id="${errorId}">${error.text}</p>` : ''}<input type="${spec.type ?? 'text'}" id="${spec.id}" name="${spec.name}" autocomplete="${spec.autocomplete}"${attr('inputmode', spec.inputmode)}${attr('value', spec.value)}${attr('minlength', spec.minlength)}${attr('placeholder', spec.placeholder)}${spec.optional ? '' : html` required`}${error ? html` aria-invalid="true" aria-describedby="${errorId}"` : ''}${state.focus === spec.id ? html` autofocus` : ''}>`;
+${error ? html`<p class="field-error" id="${errorId}">${error.text}</p>` : ''}<input type="${spec.type ?? 'text'}" id="${spec.id}" name="${spec.name}" autocomplete="${spec.autocomplete}"${attr('inputmode', spec.inputmode)}${attr('value', spec.value)}${attr('minlength', spec.minlength)}${attr('maxlength', spec.maxlength)}${attr('placeholder', spec.placeholder)}${spec.optional ? '' : html` required`}${error ? html` aria-invalid="true" aria-describedby="${errorId}"` : ''}${state.focus === spec.id ? html` autofocus` : ''}>`;
 }
 
 function attr(name: string, value: string | number | undefined): SafeHtml | '' {
@@ -47,7 +48,10 @@ function attr(name: string, value: string | number | undefined): SafeHtml | '' {
  * A password confirmation: the password field plus a hidden username field, so password
  * managers know which account's password to fill in.
  */
-export function passwordConfirm(id: string, email: string, state: FormState, label = 'Confirm with your password'): SafeHtml {
-  return html`<input type="text" autocomplete="username" value="${email}" hidden>
-${input({ id, label, name: 'password', type: 'password', autocomplete: 'current-password' }, state)}`;
+export function passwordConfirm(id: string, email: string, state: FormState, label = 'Confirm with your password', name = 'password'): SafeHtml {
+  return html`${usernameField(email)}
+${input({ id, label, name, type: 'password', autocomplete: 'current-password' }, state)}`;
 }
+
+/** The account's name, hidden, for password managers (a password form without it leaves them guessing). */
+export const usernameField = (email: string): SafeHtml => html`<input type="text" autocomplete="username" value="${email}" hidden>`;

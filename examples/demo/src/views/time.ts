@@ -1,3 +1,5 @@
+import { html, type SafeHtml } from './html.js';
+
 /** Durations and instants in plain words, e.g. "2 minutes 30 seconds", "12:40 UTC". */
 export function inWords(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));
@@ -15,4 +17,9 @@ export function clockTime(epochMs: number): string {
 /** A date as "2026-01-31" (UTC), or "never". */
 export function day(epochMs: number | undefined): string {
   return epochMs === undefined ? 'never' : new Date(epochMs).toISOString().slice(0, 10);
+}
+
+/** The same in a <time> element, which the stylesheet keeps on one line. */
+export function dayTag(epochMs: number | undefined): SafeHtml {
+  return epochMs === undefined ? html`never` : html`<time datetime="${day(epochMs)}">${day(epochMs)}</time>`;
 }
