@@ -25,6 +25,7 @@ export const ERROR_HTTP: Record<ErrorCode, Mapping> = {
   no_pending_enrollment: { status: 404, message: 'That setup has expired. Start again.' },
   backup_only: { status: 409, message: 'Set up an authenticator app or a phone first.' },
   authenticator_limit: { status: 409, message: 'You have the most you can add. Remove one first.' },
+  already_enrolled: { status: 409, message: 'That number or address is already set up.' },
   verification_not_found: { status: 410, message: 'That code has expired. Ask for a new one.' },
   max_attempts: { status: 410, message: 'Too many wrong codes for this one. Ask for a new code.' },
   locked: { status: 423, message: 'Too many attempts. Try again later.' },

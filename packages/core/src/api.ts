@@ -172,9 +172,10 @@ export interface TwoFactor<M extends readonly AnyMethod[] = BuiltInMethods> exte
   isFresh(proof: unknown, options: { userId: string; maxAgeSeconds: number; methods?: string[] }): Promise<boolean>;
   /**
    * Required 2FA: pass whether your rules (a role, a flag) require 2FA of this user. twofa
-   * keeps when the requirement started and answers where the user stands.
+   * keeps when the requirement started and answers where the user stands. With
+   * `record: false` it only reads (an admin page): no grace period starts, nothing is forgotten.
    */
-  requirement(userId: string, options: { required: boolean }): Promise<Requirement>;
+  requirement(userId: string, options: { required: boolean; record?: boolean }): Promise<Requirement>;
   /**
    * Support's reset for a user who lost every factor: removes every authenticator and
    * recovery code, clears counters and lockouts, forgets remembered devices and open

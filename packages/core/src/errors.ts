@@ -13,6 +13,7 @@ export const ErrorCodes = {
   no_pending_enrollment: 'There is no enrollment waiting to be confirmed.',
   backup_only: 'A backup method cannot be the only method.',
   authenticator_limit: 'The user already has as many authenticators of this method as allowed; remove one first.',
+  already_enrolled: 'The user already has that phone number or address as an active authenticator.',
   // phone numbers
   invalid_phone_number: 'The phone number is not a valid number.',
   country_not_allowed: 'Numbers from that country are not allowed.',

@@ -42,10 +42,12 @@ export function operatorsApi(e: Engine): Pick<TwoFactor, 'unlock' | 'reencrypt' 
       assertUserId(userId);
       const o = optionsObject(opts, 'requirement options');
       if (typeof o.required !== 'boolean') throw new TwoFactorError('invalid_input', { message: 'required must be true or false.' });
+      if (o.record !== undefined && typeof o.record !== 'boolean') throw new TwoFactorError('invalid_input', { message: 'record must be true or false.' });
+      const record = o.record ?? true;
       const now = clock.now();
       const read = await store.hit(userId, [], now, { load: { authenticators: true, record: keys.requirement } });
       if (!o.required) {
-        if (read.record) await store.takeRecord(userId, keys.requirement, now);
+        if (read.record && record) await store.takeRecord(userId, keys.requirement, now);
         return { state: 'not_required' };
       }
       if ((read.authenticators ?? []).some((a) => a.status === 'active' && roleOf(a) === 'primary')) return { state: 'enrolled' };
@@ -58,12 +60,13 @@ export function operatorsApi(e: Engine): Pick<TwoFactor, 'unlock' | 'reencrypt' 
       const put = (r: RequirementRecord) => store.putRecord(userId, keys.requirement, JSON.stringify(r), now + FOREVER_SECONDS * 1000, now);
       if (!rec || typeof rec.since !== 'number') {
         rec = { since: now };
+        if (!record) return { state: 'grace', since: now, until: now + required.graceMs }; // as it would start now
         await put(rec);
         events.emit('requirement.grace_started', { userId, until: now + required.graceMs, at: now });
       }
       const until = rec.since + required.graceMs;
       if (now < until) return { state: 'grace', since: rec.since, until };
-      if (rec.overdueAt === undefined) {
+      if (rec.overdueAt === undefined && record) {
         await put({ ...rec, overdueAt: now });
         events.emit('requirement.overdue', { userId, since: rec.since, at: now });
       }

@@ -54,7 +54,9 @@ export function verificationApi(e: Engine): Pick<TwoFactor, 'challenge' | 'verif
       const start = await m.challenge(context(userId, now, { replacePrevious: previous.run }, m), opened.map((x) => x.auth), { ...(o.channel !== undefined ? { channel: o.channel } : {}), ...(o.locale !== undefined ? { locale: o.locale } : {}) });
       const id = `${m.id}.${randomId(random)}`;
       const expiresAt = start.expiresAt ?? now + policy.challengeTtlSeconds * 1000;
-      const value: ChallengeValue = { id, method: m.id, ...(start.authenticatorId ? { authenticatorId: start.authenticatorId } : {}), state: start.state, expiresAt };
+      // The one the app asked for, or the one the method picked: only its answer counts.
+      const chosen = start.authenticatorId ?? o.authenticatorId;
+      const value: ChallengeValue = { id, method: m.id, ...(chosen ? { authenticatorId: chosen } : {}), state: start.state, expiresAt };
       // One open challenge per method: this replaces the last, and its code is cancelled.
       const replaced = await store.putRecord(userId, chKey, sealer.sealChallenge(userId, value), expiresAt, now);
       if (replaced && !previous.done()) {
@@ -62,14 +64,14 @@ export function verificationApi(e: Engine): Pick<TwoFactor, 'challenge' | 'verif
         if (old) await abandonQuietly(m, userId, now, old.state);
       }
       if (start.channel) {
-        events.emit('verification.sent', { userId, method: m.id, ...(start.authenticatorId ? { authenticatorId: start.authenticatorId } : {}), channel: start.channel, ...(start.destination ? { destination: start.destination } : {}), purpose: 'challenge', at: now });
+        events.emit('verification.sent', { userId, method: m.id, ...(chosen ? { authenticatorId: chosen } : {}), channel: start.channel, ...(start.destination ? { destination: start.destination } : {}), purpose: 'challenge', at: now });
       }
       return {
         ...start.output,
         id,
         method: m.id,
         expiresAt,
-        ...(start.authenticatorId ? { authenticatorId: start.authenticatorId } : {}),
+        ...(chosen ? { authenticatorId: chosen } : {}),
         ...(start.channel ? { channel: start.channel, resendAt: now + policy.resendAfterSeconds * 1000 } : {}),
         ...(start.destination ? { destination: start.destination } : {}),
       };

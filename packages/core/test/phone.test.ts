@@ -240,6 +240,18 @@ describe('several phones, replaced codes, lockouts (hardening)', () => {
     await expect(ctx.twofa.challenge('u1', { authenticatorId: work.id })).rejects.toMatchObject({ code: 'not_enrolled' });
   });
 
+  it('the same number twice is refused; a TOTP challenge for one app takes only its codes', async () => {
+    const ctx = setup();
+    await withPhone(ctx, 'u1', '+12015550123', 'Work');
+    await expect(ctx.twofa.enroll('u1', 'phone', { phoneNumber: '(201) 555-0123' })).rejects.toMatchObject({ code: 'already_enrolled' });
+    const a = await withTotp(ctx, 'u2', 'A');
+    const b = await withTotp(ctx, 'u2', 'B');
+    const ch = await ctx.twofa.challenge('u2', { authenticatorId: b.id });
+    expect(ch.authenticatorId).toBe(b.id);
+    expect(await ctx.twofa.verify('u2', { challengeId: ch.id, code: ctx.totpCode(a.secret) })).toMatchObject({ ok: false, error: 'invalid_code' });
+    expect(await ctx.twofa.verify('u2', { challengeId: ch.id, code: ctx.totpCode(b.secret) })).toMatchObject({ ok: true, authenticatorId: b.id });
+  });
+
   it('a new challenge cancels the open one at the provider before it sends (Vonage allows one per number)', async () => {
     const rec = recordingVerifier();
     const order: string[] = [];

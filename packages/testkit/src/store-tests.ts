@@ -694,6 +694,11 @@ export function runStoreTests<S extends Store>(
         const user = uid('req');
         const start = clock.now();
         expect(await twofa.requirement(user, { required: false })).toEqual({ state: 'not_required' });
+        // Reading only (an admin page) starts nothing.
+        clock.advanceSeconds(5);
+        expect(await twofa.requirement(user, { required: true, record: false })).toEqual({ state: 'grace', since: start + 5000, until: start + 5000 + 86_400_000 });
+        expect(events).toEqual([]);
+        clock.set(start);
         expect(await twofa.requirement(user, { required: true })).toEqual({ state: 'grace', since: start, until: start + 86_400_000 });
         clock.advanceSeconds(3600);
         expect(await twofa.requirement(user, { required: true })).toEqual({ state: 'grace', since: start, until: start + 86_400_000 });

@@ -63,8 +63,10 @@ export function email(options?: EmailOptions): EmailMethod {
     isAvailable: () => d.verifier !== undefined,
     attach: (env) => d.verifier?.attach?.(env),
 
-    async enroll(ctx, input) {
+    async enroll(ctx, input, existing) {
       const parsed = parseEmailAddress(input.address);
+      // Case matters only in the local part, and hardly ever in practice: compare without it.
+      if (existing.some((a) => (a.config as EmailConfig).address.toLowerCase() === parsed.address.toLowerCase())) throw new TwoFactorError('already_enrolled');
       const started = await d.send(ctx, parsed.address, 'email', d.pickLocale(input.locale), 'enroll');
       const config: EmailConfig = { address: parsed.address, verificationId: started.id };
       return {

@@ -75,8 +75,9 @@ export function phone(options?: PhoneOptions): PhoneMethod {
     isAvailable: () => d.verifier !== undefined,
     attach: (env) => d.verifier?.attach?.(env),
 
-    async enroll(ctx, input) {
+    async enroll(ctx, input, existing) {
       const parsed = parsePhoneNumber(input.phoneNumber, numbers);
+      if (existing.some((a) => (a.config as PhoneConfig).e164 === parsed.e164)) throw new TwoFactorError('already_enrolled');
       const channel = d.pickChannel(input.channel);
       const locale = d.pickLocale(input.locale);
       if (o.lineTypes) {
