@@ -34,6 +34,8 @@ export interface DemoConfig {
    * http://localhost:<the port listened on>). Off in production unless both are set.
    */
   webauthn?: { rpID: string; origins?: string[] };
+  /** TWOFA_OTEL=console: every span of twofa's calls as one line in the log (OpenTelemetry, @twofa/opentelemetry). */
+  otel: 'off' | 'console';
   /** Raw environment, for provider credentials (read only by providers.ts). */
   env: Record<string, string | undefined>;
 }
@@ -91,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graceDays,
     adminEmails: emails(env.TWOFA_ADMIN_EMAILS),
     ...(rpID ? { webauthn: { rpID, ...(origins.length ? { origins } : {}) } } : {}),
+    otel: oneOf('TWOFA_OTEL', env.TWOFA_OTEL || 'off', ['off', 'console'] as const),
     env,
   };
 }

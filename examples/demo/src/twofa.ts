@@ -83,7 +83,16 @@ export async function buildTwoFactor(
   const passkeys = config.webauthn && { rpID: config.webauthn.rpID, origins: config.webauthn.origins ?? [`http://localhost:${opts.port ?? config.port}`] };
   if (passkeys) notes.push(`security keys: rpID ${passkeys.rpID}, origins ${passkeys.origins.join(' ')}`);
 
-  const twofa: DemoTwoFactor = createTwoFactor({
+  // TWOFA_OTEL=console: the manager and the providers in spans, printed to the log.
+  const tracer = config.otel === 'console' ? (await import('./telemetry.js')).consoleTracer(opts.consoleWrite ?? ((l) => console.log(l))) : undefined;
+  const otel = tracer ? await import('@twofa/opentelemetry') : undefined;
+  if (otel && tracer) {
+    verifier = otel.instrumentVerifier(verifier, { tracer });
+    if (emailVerifier) emailVerifier = otel.instrumentVerifier(emailVerifier, { tracer });
+    notes.push('telemetry: OpenTelemetry spans printed here (TWOFA_OTEL=console)');
+  }
+
+  const made: DemoTwoFactor = createTwoFactor({
     issuer: ISSUER,
     store,
     clock,
@@ -109,6 +118,7 @@ export async function buildTwoFactor(
     requirement: { graceSeconds: config.graceDays * 86_400 },
     ...(opts.warn ? { logger: { warn: opts.warn } } : {}),
   });
+  const twofa = otel && tracer ? otel.instrumentTwoFactor(made, { tracer }) : made;
   return { twofa, store, ...(outbox ? { outbox } : {}), notes, channels, keyOrigins: passkeys?.origins ?? [], close: async () => smtp?.close() };
 }
 
