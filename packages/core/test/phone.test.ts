@@ -133,10 +133,7 @@ describe('phone', () => {
 
   it('a failed send is an error the caller sees, and opens no challenge', async () => {
     const rec = recordingVerifier();
-    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
-    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
-    rec.next = 'approved';
-    await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456');
+    const ctx = await enrolledWith(rec);
     rec.failNext.push(new TwoFactorError('provider_unavailable'));
     await expect(ctx.twofa.challenge('u1')).rejects.toMatchObject({ code: 'provider_unavailable' });
   });
@@ -259,10 +256,7 @@ describe('several phones, replaced codes, lockouts (hardening)', () => {
     const cancel = rec.verifier.cancel.bind(rec.verifier);
     rec.verifier.start = async (i) => (order.push('start'), start(i));
     rec.verifier.cancel = async (id) => (order.push(`cancel ${id}`), cancel(id));
-    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
-    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
-    rec.next = 'approved';
-    await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456');
+    const ctx = await enrolledWith(rec);
     ctx.clock.advanceSeconds(181);
     const first = await ctx.twofa.challenge('u1');
     ctx.clock.advanceSeconds(181);
@@ -276,10 +270,7 @@ describe('several phones, replaced codes, lockouts (hardening)', () => {
 
   it("a provider's own send limit carries retryAt: when the verification it still counts would end", async () => {
     const rec = recordingVerifier();
-    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
-    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
-    rec.next = 'approved';
-    await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456');
+    const ctx = await enrolledWith(rec);
     ctx.clock.advanceSeconds(181);
     const first = await ctx.twofa.challenge('u1');
     ctx.clock.advanceSeconds(181);
@@ -290,10 +281,7 @@ describe('several phones, replaced codes, lockouts (hardening)', () => {
 
   it('within the cooldown a new challenge is refused and the open one stays valid', async () => {
     const rec = recordingVerifier();
-    const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
-    await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
-    rec.next = 'approved';
-    await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456');
+    const ctx = await enrolledWith(rec);
     ctx.clock.advanceSeconds(181);
     const ch = await ctx.twofa.challenge('u1');
     await expect(ctx.twofa.challenge('u1')).rejects.toMatchObject({ code: 'resend_cooldown' });
@@ -347,6 +335,15 @@ describe('several phones, replaced codes, lockouts (hardening)', () => {
     expect(() => phone({ numbers: { allowNonGeographic: ['+870'] } })).toThrow(expect.objectContaining({ code: 'config_invalid' }));
   });
 });
+
+/** A manager whose user u1 has one phone, confirmed through `rec` (which then approves). */
+async function enrolledWith(rec: ReturnType<typeof recordingVerifier>) {
+  const ctx = setup({ methods: [phone({ verifier: rec.verifier }), recoveryCodes()] });
+  await ctx.twofa.enroll('u1', 'phone', { phoneNumber: '+14155550123' });
+  rec.next = 'approved';
+  await ctx.twofa.confirmEnrollment('u1', await pendingId(ctx), '123456');
+  return ctx;
+}
 
 /** A scripted Verifier for manager-level tests. */
 function recordingVerifier(lineType: string | null = 'mobile') {

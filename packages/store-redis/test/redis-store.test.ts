@@ -3,32 +3,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { runStoreTests } from '@twofa/testkit/conformance';
 import { failClosedRedisOptions, redisStore } from '../src/index.js';
+import { redisFixture } from './fixture.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 // Each run gets its own prefix; cleanup deletes exactly those keys.
-runStoreTests(
-  'redis',
-  async () => {
-    const prefix = `twofa-test:${randomBytes(6).toString('hex')}:`;
-    const client = new Redis(url, failClosedRedisOptions);
-    const store = redisStore({ client, prefix });
-    await store.ping(); // unreachable -> this throws and the suite fails (never skips)
-    return {
-      store,
-      cleanup: async () => {
-        let cursor = '0';
-        do {
-          const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-          if (keys.length) await client.del(...keys);
-          cursor = next;
-        } while (cursor !== '0');
-        await client.quit();
-      },
-    };
-  },
-  { roundTrips: (s) => s.stats.roundTrips },
-);
+runStoreTests('redis', () => redisFixture('twofa-test'), { roundTrips: (s) => s.stats.roundTrips });
 
 describe('redis store: keys and their lifetimes', () => {
   const prefix = `twofa-test:${randomBytes(6).toString('hex')}:`;
