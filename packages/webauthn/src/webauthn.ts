@@ -6,8 +6,10 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
+import { decodeCredentialPublicKey } from '@simplewebauthn/server/helpers';
 import type { Challenge } from '@twofa/core';
 import { TwoFactorError, type CheckResult, type Method, type MethodContext, type OpenAuthenticator } from '@twofa/core/adapter';
+import { isCanonicalEcdsaDer } from './der.js';
 import { resolveOptions, type WebAuthnOptions } from './options.js';
 import { CREDENTIAL_ID_MAX_BYTES, readAssertion, readRegistration, type Transport } from './response.js';
 
@@ -91,6 +93,15 @@ function userHandleOf(ctx: MethodContext): Uint8Array<ArrayBuffer> {
 
 const bytes = (b64url: string) => new Uint8Array(Buffer.from(b64url, 'base64url'));
 
+/** Whether a stored COSE public key is an elliptic-curve (EC2, COSE kty 2) key, whose signatures are DER. */
+function isEcKey(publicKey: string): boolean {
+  try {
+    return decodeCredentialPublicKey(bytes(publicKey)).get(1 as never) === 2;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Security keys and passkeys (WebAuthn) on @simplewebauthn/server: registration and
  * assertion options for the browser, verification of its responses, a sign count that
@@ -113,6 +124,8 @@ export function webauthn(options: WebAuthnOptions): WebAuthnMethod {
     const config = auth.config as CredentialConfig;
     const userHandle = response.response.userHandle;
     if (userHandle !== undefined && userHandle !== config.userHandle) return INVALID;
+    // An EC key's signature must be in its one canonical encoding (see der.ts).
+    if (isEcKey(config.publicKey) && !isCanonicalEcdsaDer(Buffer.from(response.response.signature, 'base64url'))) return INVALID;
     let info;
     try {
       const verified = await verifyAuthenticationResponse({

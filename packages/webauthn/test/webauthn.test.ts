@@ -186,6 +186,25 @@ describe('security keys and passkeys through createTwoFactor', () => {
     expect(await w.twofa.verify('alice', { challengeId: mch.id, response: mallory.assert(mch.options, { origin: ORIGIN }) })).toMatchObject({ ok: false, error: 'expired' });
   });
 
+  // One ECDSA signature, re-encoded: SimpleWebAuthn's lenient DER reader accepts some of these.
+  it.each([
+    ['an outer tag other than SEQUENCE', (d: Buffer) => Buffer.concat([Buffer.from([0xa0]), d.subarray(1)])],
+    ['a byte after the signature', (d: Buffer) => Buffer.concat([d, Buffer.from([0])])],
+    ['a needless leading zero in r', (d: Buffer) => Buffer.concat([Buffer.from([0x30, d[1]! + 1, 0x02, d[3]! + 1, 0]), d.subarray(4)])],
+  ])('refuses an ES256 signature with %s; the genuine encoding then passes', async (_what, reencode) => {
+    const w = setup();
+    const key = new SoftAuthenticator();
+    await register(w, 'u1', key);
+    const ch = await challenge(w, 'u1');
+    const genuine = key.assert(ch.options, { origin: ORIGIN });
+    const der = Buffer.from(genuine.response.signature, 'base64url');
+    const other = reencode(der);
+    expect(other.equals(der)).toBe(false);
+    const forged = { ...genuine, response: { ...genuine.response, signature: other.toString('base64url') } };
+    expect(await w.twofa.verify('u1', { challengeId: ch.id, response: forged })).toMatchObject({ ok: false, error: 'invalid_code' });
+    expect(await w.twofa.verify('u1', { challengeId: ch.id, response: genuine })).toMatchObject({ ok: true });
+  });
+
   it('refuses a user handle that is not the one the key was registered with', async () => {
     const w = setup();
     const key = new SoftAuthenticator();
