@@ -77,13 +77,13 @@ export function totp(options?: TotpOptions): TotpMethod {
   if (!int(enrollTtlSeconds, 60, 86_400)) throw new TwoFactorError('config_invalid', { message: 'totp.enrollTtlSeconds must be 60–86400.' });
   if (!int(maxPerUser, 1, 100)) throw new TwoFactorError('config_invalid', { message: 'totp.maxPerUser must be 1–100.' });
 
-  /** Whether `token` is the code of exactly `step`. Malformed secrets match nothing. */
-  function isCodeOf(config: TotpConfig, token: string, step: number): boolean {
+  /** The step whose code is `token`, within `tolerance` seconds of `epoch`; null for none, or a malformed secret. */
+  function stepOf(config: TotpConfig, token: string, epoch: number, tolerance: number): number | null {
     try {
-      const r = verifySync({ secret: config.secret, token, algorithm: config.algorithm, digits: config.digits, period: config.period, epoch: step * config.period, epochTolerance: 0 });
-      return r.valid;
+      const r = verifySync({ secret: config.secret, token, algorithm: config.algorithm, digits: config.digits, period: config.period, epoch, epochTolerance: tolerance });
+      return r.valid && 'timeStep' in r ? r.timeStep : null;
     } catch {
-      return false;
+      return null;
     }
   }
 
@@ -94,24 +94,10 @@ export function totp(options?: TotpOptions): TotpMethod {
    * the later ones are checked on their own: the user typed the code of now, not a replay.
    */
   function match(config: TotpConfig, token: string, now: number, after: number | undefined): number | null {
-    let first: number | null = null;
-    try {
-      const r = verifySync({
-        secret: config.secret,
-        token,
-        algorithm: config.algorithm,
-        digits: config.digits,
-        period: config.period,
-        epoch: Math.floor(now / 1000),
-        epochTolerance: config.period * window,
-      });
-      first = r.valid && 'timeStep' in r ? r.timeStep : null;
-    } catch {
-      return null;
-    }
+    const first = stepOf(config, token, Math.floor(now / 1000), config.period * window);
     if (first === null || after === undefined || first > after) return first;
     const last = Math.floor(now / 1000 / config.period) + window;
-    for (let step = after + 1; step <= last; step++) if (isCodeOf(config, token, step)) return step;
+    for (let step = after + 1; step <= last; step++) if (stepOf(config, token, step * config.period, 0) === step) return step;
     return null;
   }
 
