@@ -94,9 +94,9 @@ function userHandleOf(ctx: MethodContext): Uint8Array<ArrayBuffer> {
 const bytes = (b64url: string) => new Uint8Array(Buffer.from(b64url, 'base64url'));
 
 /** Whether a stored COSE public key is an elliptic-curve (EC2, COSE kty 2) key, whose signatures are DER. */
-function isEcKey(publicKey: string): boolean {
+function isEcKey(publicKey: Uint8Array<ArrayBuffer>): boolean {
   try {
-    return decodeCredentialPublicKey(bytes(publicKey)).get(1 as never) === 2;
+    return decodeCredentialPublicKey(publicKey).get(1 as never) === 2;
   } catch {
     return false;
   }
@@ -125,7 +125,8 @@ export function webauthn(options: WebAuthnOptions): WebAuthnMethod {
     const userHandle = response.response.userHandle;
     if (userHandle !== undefined && userHandle !== config.userHandle) return INVALID;
     // An EC key's signature must be in its one canonical encoding (see der.ts).
-    if (isEcKey(config.publicKey) && !isCanonicalEcdsaDer(Buffer.from(response.response.signature, 'base64url'))) return INVALID;
+    const publicKey = bytes(config.publicKey);
+    if (isEcKey(publicKey) && !isCanonicalEcdsaDer(Buffer.from(response.response.signature, 'base64url'))) return INVALID;
     let info;
     try {
       const verified = await verifyAuthenticationResponse({
@@ -136,7 +137,7 @@ export function webauthn(options: WebAuthnOptions): WebAuthnMethod {
         requireUserVerification,
         // Counter 0 turns the library's own check off: the count is judged below, after the
         // signature, so a forged response cannot raise an anomaly.
-        credential: { id: config.credentialId, publicKey: bytes(config.publicKey), counter: 0, transports: config.transports },
+        credential: { id: config.credentialId, publicKey, counter: 0, transports: config.transports },
       });
       if (!verified.verified) return INVALID;
       info = verified.authenticationInfo;
